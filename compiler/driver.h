@@ -1,0 +1,32 @@
+// Many files: finds them, runs the pipeline on each (in parallel), writes results atomically,
+// prints diagnostics in path order and decides the exit code. The only code that touches files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diagnostics.h"
+#include "passes/pass.h"
+
+namespace alembic_fix {
+
+enum class Mode { kWrite, kCheck, kDiff };
+
+struct RunOptions {
+  std::vector<std::string> paths;
+  Mode mode = Mode::kWrite;
+  std::optional<std::string> target;
+  std::optional<std::string> maps_file;
+  UnknownPolicy unknown = UnknownPolicy::kKeep;
+  bool annotate = true;
+  bool quiet = false;
+  unsigned jobs = 0;  // 0: one per core
+  OutputFormat format = OutputFormat::kText;
+  std::string stdin_filename = "-";
+};
+
+// Exit status: 0 nothing left to fix, 1 changes found under --check/--diff, 2 any error.
+int run(const RunOptions& options);
+
+}  // namespace alembic_fix

@@ -1,0 +1,84 @@
+// Options only: turns the command line into RunOptions and hands over to the driver.
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "compiler/driver.h"
+
+namespace po = boost::program_options;
+using namespace alembic_fix;
+
+int main(int argc, char** argv) {
+  po::options_description visible(
+      "Usage: alembic-fix [OPTIONS] PATH...\n\n"
+      "Removes drops of the other database's tables from Alembic migrations (and the downgrade\n"
+      "statements that re-create them), and annotates each file with MIGRATION_TARGET.\n"
+      "PATH is a migration file, a folder (all *.py below it) or - (stdin to stdout).\n\n"
+      "Exit status: 0 nothing left to fix, 1 changes found (--check/--diff), 2 error.\n\nOptions");
+  std::string unknown = "keep", format = "text";
+  unsigned jobs = 0;
+  visible.add_options()
+      ("target", po::value<std::string>(), "the database the migrations are for (default: $MIGRATION_TARGET)")
+      ("maps", po::value<std::string>(), "TOML target map (default: [tool.alembic-fix] in pyproject.toml, else built in)")
+      ("check", "write nothing; exit 1 if any file would change")
+      ("diff", "write nothing; print a unified diff; exit 1 if any file would change")
+      ("no-annotate", "do not add MIGRATION_TARGET = \"...\"")
+      ("unknown", po::value<std::string>(&unknown), "a drop of a table in no map: keep (warn), remove, error")
+      ("format", po::value<std::string>(&format), "diagnostics as text, json or github")
+      ("jobs,j", po::value<unsigned>(&jobs), "files processed at once (default: number of cores)")
+      ("stdin-filename", po::value<std::string>(), "the name used for - in messages")
+      ("quiet,q", "print only warnings and errors")
+      ("version", "print the version and exit")
+      ("help,h", "print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()("paths", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("paths", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\nTry 'alembic-fix --help'.\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "alembic-fix " << ALEMBIC_FIX_VERSION << "\n";
+    return 0;
+  }
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "alembic-fix: error: " << message << "\nTry 'alembic-fix --help'.\n";
+    return 2;
+  };
+
+  RunOptions options;
+  if (vm.count("paths")) options.paths = vm["paths"].as<std::vector<std::string>>();
+  if (options.paths.empty()) return usage_error("no PATH given (a file, a folder, or - for stdin)");
+  if (vm.count("check") && vm.count("diff")) return usage_error("--check and --diff cannot be combined");
+  options.mode = vm.count("diff") ? Mode::kDiff : vm.count("check") ? Mode::kCheck : Mode::kWrite;
+  if (vm.count("target")) options.target = vm["target"].as<std::string>();
+  else if (const char* env = std::getenv("MIGRATION_TARGET"); env && *env) options.target = env;
+  if (vm.count("maps")) options.maps_file = vm["maps"].as<std::string>();
+  if (vm.count("stdin-filename")) options.stdin_filename = vm["stdin-filename"].as<std::string>();
+  options.annotate = !vm.count("no-annotate");
+  options.quiet = vm.count("quiet") > 0;
+  options.jobs = jobs;
+  if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;
+  else if (unknown == "remove") options.unknown = UnknownPolicy::kRemove;
+  else if (unknown == "error") options.unknown = UnknownPolicy::kError;
+  else return usage_error(fmt::format("--unknown takes keep, remove or error, not \"{}\"", unknown));
+  if (format == "text") options.format = OutputFormat::kText;
+  else if (format == "json") options.format = OutputFormat::kJson;
+  else if (format == "github") options.format = OutputFormat::kGithub;
+  else return usage_error(fmt::format("--format takes text, json or github, not \"{}\"", format));
+  return run(options);
+}

@@ -1,0 +1,297 @@
+#include "compiler/migration.h"
+
+#include <array>
+
+namespace alembic_fix {
+namespace {
+
+// Where each op.<method> takes its table: positional index and keyword name.
+struct TableParam {
+  std::string_view method;
+  uint32_t position;
+  std::string_view keyword;
+};
+constexpr std::array kOpTableParams{
+    TableParam{"drop_table", 0, "table_name"},
+    TableParam{"drop_index", 1, "table_name"},
+    TableParam{"drop_constraint", 1, "table_name"},
+    TableParam{"drop_column", 0, "table_name"},
+    TableParam{"drop_table_comment", 0, "table_name"},
+    TableParam{"create_table", 0, "table_name"},
+    TableParam{"create_index", 1, "table_name"},
+    TableParam{"create_foreign_key", 1, "source_table"},
+    TableParam{"create_unique_constraint", 1, "table_name"},
+    TableParam{"create_primary_key", 1, "table_name"},
+    TableParam{"create_check_constraint", 1, "table_name"},
+    TableParam{"create_exclude_constraint", 1, "table_name"},
+    TableParam{"create_table_comment", 0, "table_name"},
+    TableParam{"add_column", 0, "table_name"},
+    TableParam{"alter_column", 0, "table_name"},
+    TableParam{"rename_table", 0, "old_table_name"},
+    TableParam{"batch_alter_table", 0, "table_name"},
+};
+
+const TableParam* table_param(std::string_view method) {
+  for (const auto& p : kOpTableParams)
+    if (p.method == method) return &p;
+  return nullptr;
+}
+
+// op.f("name") marks a name as already converted; its argument is the name.
+TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
+  if (!is(node, "call")) return node;
+  TSNode fn = field(node, "function");
+  if (!is(fn, "attribute") || tree.text(fn) != "op.f") return node;
+  TSNode args = field(node, "arguments");
+  if (ts_node_named_child_count(args) != 1) return node;
+  return ts_node_named_child(args, 0);
+}
+
+struct Arguments {
+  std::vector<TSNode> positional;
+  std::vector<std::pair<std::string_view, TSNode>> keywords;
+  bool has_star = false;  // *args or **kwargs: positions are no longer static
+  TSNode keyword(std::string_view name) const {
+    for (auto& [k, v] : keywords)
+      if (k == name) return v;
+    return TSNode{};
+  }
+};
+
+Arguments read_arguments(const SyntaxTree& tree, TSNode call) {
+  Arguments out;
+  TSNode list = field(call, "arguments");
+  if (!is(list, "argument_list")) {
+    out.has_star = true;
+    return out;
+  }
+  uint32_t n = ts_node_named_child_count(list);
+  for (uint32_t i = 0; i < n; ++i) {
+    TSNode arg = ts_node_named_child(list, i);
+    if (is(arg, "comment")) continue;
+    if (is(arg, "keyword_argument")) {
+      out.keywords.emplace_back(tree.text(field(arg, "name")), field(arg, "value"));
+    } else if (is(arg, "list_splat") || is(arg, "dictionary_splat")) {
+      out.has_star = true;
+    } else {
+      out.positional.push_back(arg);
+    }
+  }
+  return out;
+}
+
+bool is_none(const SyntaxTree& tree, TSNode node) { return is(node, "none") || tree.text(node) == "None"; }
+
+// Fills table_arg/table from the call's arguments; `batch_table` is set for batch_op calls.
+void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method, TableArg& kind,
+                   TableRef& table) {
+  const TableParam* param = table_param(method);
+  if (!param) {
+    kind = TableArg::kNone;
+    return;
+  }
+  Arguments args = read_arguments(tree, call);
+  TSNode value = args.keyword(param->keyword);
+  if (ts_node_is_null(value) && param->position < args.positional.size())
+    value = args.positional[param->position];
+  if (ts_node_is_null(value)) {
+    kind = args.has_star ? TableArg::kUnresolved : TableArg::kNone;
+    return;
+  }
+  auto name = string_value(tree, unwrap_op_f(tree, value));
+  if (!name) {
+    kind = TableArg::kUnresolved;
+    return;
+  }
+  table.name = std::move(*name);
+  TSNode schema = args.keyword("schema");
+  if (!ts_node_is_null(schema) && !is_none(tree, schema)) {
+    auto s = string_value(tree, unwrap_op_f(tree, schema));
+    if (!s) {
+      kind = TableArg::kUnresolved;
+      return;
+    }
+    table.schema = std::move(*s);
+  }
+  kind = TableArg::kResolved;
+}
+
+// `receiver.method(...)` with a plain identifier receiver.
+bool split_method_call(const SyntaxTree& tree, TSNode call, std::string_view& receiver,
+                       std::string_view& method) {
+  TSNode fn = field(call, "function");
+  if (!is(fn, "attribute")) return false;
+  TSNode object = field(fn, "object");
+  if (!is(object, "identifier")) return false;
+  receiver = tree.text(object);
+  method = tree.text(field(fn, "attribute"));
+  return true;
+}
+
+// `with op.batch_alter_table(...) as alias:` with a single with-item.
+bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) {
+  TSNode clause{};
+  uint32_t n = ts_node_named_child_count(with_statement);
+  for (uint32_t i = 0; i < n; ++i) {
+    TSNode child = ts_node_named_child(with_statement, i);
+    if (is(child, "with_clause")) clause = child;
+  }
+  if (ts_node_is_null(clause) || ts_node_named_child_count(clause) != 1) return false;
+  TSNode value = field(ts_node_named_child(clause, 0), "value");
+  if (!is(value, "as_pattern")) return false;
+  TSNode call = ts_node_named_child(value, 0);
+  TSNode alias = field(value, "alias");
+  if (!is(call, "call") || ts_node_is_null(alias)) return false;
+  std::string_view receiver, method;
+  if (!split_method_call(tree, call, receiver, method) || receiver != "op" || method != "batch_alter_table")
+    return false;
+  out.statement = with_statement;
+  out.body = field(with_statement, "body");
+  out.alias = tree.text(alias);
+  resolve_table(tree, call, method, out.table_arg, out.table);
+  return true;
+}
+
+void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
+  // Batch aliases in scope, with the depth of their with_statement.
+  std::vector<std::pair<uint32_t, int>> scopes;
+  TSTreeCursor cursor = ts_tree_cursor_new(fn.body);
+  uint32_t depth = 0;
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    while (!scopes.empty() && scopes.back().first >= depth) scopes.pop_back();
+    if (is(node, "with_statement")) {
+      BatchBlock batch;
+      if (read_batch(tree, node, batch)) {
+        fn.batches.push_back(batch);
+        scopes.emplace_back(depth, static_cast<int>(fn.batches.size() - 1));
+      }
+    } else if (is(node, "call")) {
+      std::string_view receiver, method;
+      if (split_method_call(tree, node, receiver, method)) {
+        int batch = -1;
+        for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+          if (fn.batches[it->second].alias == receiver) {
+            batch = it->second;
+            break;
+          }
+        // batch_alter_table itself is the block's header, not an op on its own.
+        if ((receiver == "op" && method != "batch_alter_table" && method != "f") || batch >= 0) {
+          OpCall op;
+          op.call = node;
+          op.method = method;
+          op.batch = batch;
+          TSNode parent = ts_node_parent(node);
+          if (is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1)
+            op.statement = parent;
+          if (batch >= 0) {
+            op.table_arg = fn.batches[batch].table_arg;
+            op.table = fn.batches[batch].table;
+          } else {
+            resolve_table(tree, node, method, op.table_arg, op.table);
+          }
+          fn.ops.push_back(std::move(op));
+        }
+      }
+    }
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    // Next in document order: a sibling, else the nearest ancestor's sibling, never above the body.
+    for (;;) {
+      if (depth == 0) goto finished;
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
+      ts_tree_cursor_goto_parent(&cursor);
+      --depth;
+    }
+  }
+finished:
+  ts_tree_cursor_delete(&cursor);
+}
+
+// `name = value` or `name: type = value` at module level: the name and value nodes.
+bool read_assignment(const SyntaxTree& tree, TSNode statement, std::string_view& name, TSNode& value) {
+  if (!is(statement, "expression_statement") || ts_node_named_child_count(statement) != 1) return false;
+  TSNode assignment = ts_node_named_child(statement, 0);
+  if (!is(assignment, "assignment")) return false;
+  TSNode left = field(assignment, "left");
+  if (!is(left, "identifier")) return false;
+  name = tree.text(left);
+  value = field(assignment, "right");
+  return true;
+}
+
+void read_definition(const SyntaxTree& tree, TSNode def, Migration& out) {
+  if (is(def, "decorated_definition")) def = field(def, "definition");
+  if (!is(def, "function_definition")) return;
+  std::string_view name = tree.text(field(def, "name"));
+  MigrationFunction fn;
+  if (name == "upgrade" || name.starts_with("upgrade_")) {
+    fn.role = FunctionRole::kUpgrade;
+    fn.engine = name.substr(name == "upgrade" ? 7 : 8);
+  } else if (name == "downgrade" || name.starts_with("downgrade_")) {
+    fn.role = FunctionRole::kDowngrade;
+    fn.engine = name.substr(name == "downgrade" ? 9 : 10);
+  } else {
+    return;
+  }
+  fn.name = name;
+  fn.definition = def;
+  fn.body = field(def, "body");
+  if (ts_node_is_null(fn.body)) return;
+  read_function(tree, fn);
+  out.functions.push_back(std::move(fn));
+}
+
+}  // namespace
+
+const MigrationFunction* Migration::upgrade_for(const MigrationFunction& downgrade) const {
+  for (const auto& fn : functions)
+    if (fn.role == FunctionRole::kUpgrade && fn.engine == downgrade.engine) return &fn;
+  return nullptr;
+}
+
+Migration read_migration(const SyntaxTree& tree) {
+  Migration out;
+  TSNode root = tree.root();
+  uint32_t n = ts_node_named_child_count(root);
+  for (uint32_t i = 0; i < n; ++i) {
+    TSNode statement = ts_node_named_child(root, i);
+    std::string_view name;
+    TSNode value;
+    if (read_assignment(tree, statement, name, value)) {
+      if (name == "revision") out.is_migration = true;
+      if (name == "revision" || name == "down_revision" || name == "branch_labels" || name == "depends_on") {
+        if (ts_node_is_null(out.identifiers_end) ||
+            ts_node_end_byte(statement) > ts_node_end_byte(out.identifiers_end))
+          out.identifiers_end = statement;
+        if (name == "branch_labels" && !ts_node_is_null(value)) {
+          TSNode first = value;
+          if ((is(value, "tuple") || is(value, "list")) && ts_node_named_child_count(value) > 0)
+            first = ts_node_named_child(value, 0);
+          out.branch_labels = string_value(tree, first);
+        }
+      } else if (name == "MIGRATION_TARGET") {
+        out.annotation = Annotation{statement, ts_node_is_null(value) ? std::nullopt : string_value(tree, value)};
+      }
+    } else {
+      read_definition(tree, statement, out);
+    }
+  }
+  return out;
+}
+
+bool is_drop(std::string_view method) {
+  return method == "drop_table" || method == "drop_index" || method == "drop_constraint" ||
+         method == "drop_column";
+}
+
+bool is_create(std::string_view method) {
+  return method == "create_table" || method == "create_index" || method == "create_foreign_key" ||
+         method == "create_unique_constraint" || method == "create_primary_key" ||
+         method == "create_check_constraint" || method == "create_exclude_constraint" ||
+         method == "add_column";
+}
+
+}  // namespace alembic_fix

@@ -1,0 +1,39 @@
+// One file, bytes in, bytes out: parse, read the Alembic view, decide the target, run the
+// passes, splice their edits, and re-parse the result before anyone may write it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/diagnostics.h"
+#include "compiler/syntax.h"
+#include "compiler/target_map.h"
+#include "passes/pass.h"
+
+namespace alembic_fix {
+
+struct CompileOptions {
+  std::optional<std::string> target;  // --target / $MIGRATION_TARGET
+  const TargetMap* maps = nullptr;
+  UnknownPolicy unknown = UnknownPolicy::kKeep;
+  bool annotate = true;
+  bool want_diff = false;
+};
+
+enum class FileStatus { kNotMigration, kUnchanged, kChanged, kError };
+
+struct FileResult {
+  FileStatus status = FileStatus::kUnchanged;
+  std::string output;  // the whole new file, when kChanged
+  std::string diff;    // when kChanged and want_diff
+  std::string target;  // the target the file was cleaned for
+  std::vector<Diagnostic> diagnostics;
+  bool has_error() const { return status == FileStatus::kError; }
+};
+
+FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
+                        PythonParser& parser);
+
+}  // namespace alembic_fix

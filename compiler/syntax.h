@@ -1,0 +1,57 @@
+// RAII over tree-sitter and the few node queries the compiler needs. The tree only says where
+// things are; text always comes from the source bytes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include <tree_sitter/api.h>
+
+extern "C" const TSLanguage* tree_sitter_python(void);
+
+namespace alembic_fix {
+
+struct TreeDeleter {
+  void operator()(TSTree* tree) const { ts_tree_delete(tree); }
+};
+struct ParserDeleter {
+  void operator()(TSParser* parser) const { ts_parser_delete(parser); }
+};
+
+class SyntaxTree {
+ public:
+  SyntaxTree(std::unique_ptr<TSTree, TreeDeleter> tree, std::string_view text)
+      : tree_(std::move(tree)), text_(text) {}
+  TSNode root() const { return ts_tree_root_node(tree_.get()); }
+  std::string_view text() const { return text_; }
+  std::string_view text(TSNode node) const {
+    return text_.substr(ts_node_start_byte(node), ts_node_end_byte(node) - ts_node_start_byte(node));
+  }
+  // The first ERROR or MISSING node in document order, if the parse failed anywhere.
+  std::optional<TSNode> first_error() const;
+
+ private:
+  std::unique_ptr<TSTree, TreeDeleter> tree_;
+  std::string_view text_;
+};
+
+// One parser per thread: tree-sitter parsers are not shareable, but reusable across files.
+class PythonParser {
+ public:
+  PythonParser();
+  // The tree refers to `text`, which must outlive it.
+  SyntaxTree parse(std::string_view text);
+
+ private:
+  std::unique_ptr<TSParser, ParserDeleter> parser_;
+};
+
+// Node helpers: kinds are compared as strings interned by the grammar.
+bool is(TSNode node, std::string_view kind);
+TSNode field(TSNode node, const char* name);
+// A string literal's value when it is a plain literal (no interpolation, no escapes, no bytes
+// prefix), or the concatenation of such literals; nullopt when it is not static.
+std::optional<std::string> string_value(const SyntaxTree& tree, TSNode node);
+
+}  // namespace alembic_fix

@@ -1,0 +1,53 @@
+// Which tables belong to which target: TOML `[targets.<name>] tables = [...]`, glob patterns.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/migration.h"
+
+namespace alembic_fix {
+
+extern const std::string_view kDefaultMapToml;  // target_maps/assetiq.toml, compiled in
+extern const std::string_view kDefaultMapName;
+
+enum class Ownership {
+  kOwn,      // the target lists it (alone or with others: shared tables are own to each)
+  kForeign,  // only other targets list it
+  kUnknown,  // no target lists it
+};
+
+struct Target {
+  std::string name;
+  std::vector<std::string> patterns;
+};
+
+class TargetMap {
+ public:
+  // Parses a whole TOML document holding `[targets.*]`, or, when `table_path` is given, the
+  // table at that dotted path (`tool.alembic-fix` inside pyproject.toml). Throws MapError.
+  static TargetMap parse(std::string_view toml, std::string_view origin, std::string_view table_path = {});
+  static TargetMap builtin();
+
+  bool has_target(std::string_view name) const;
+  std::string target_names() const;  // "hq, plant": for messages
+  const std::vector<Target>& targets() const { return targets_; }
+  const std::string& origin() const { return origin_; }
+
+  Ownership classify(const TableRef& table, std::string_view target) const;
+  // The targets that list the table, for messages.
+  std::vector<std::string_view> owners(const TableRef& table) const;
+
+ private:
+  bool matches(const Target& t, const TableRef& table) const;
+  std::vector<Target> targets_;
+  std::string origin_;
+};
+
+struct MapError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace alembic_fix

@@ -1,0 +1,27 @@
+// annotate-target: `MIGRATION_TARGET = "<target>"` on its own line right after the revision
+// identifiers, so the file says which database it is for. Idempotent: an existing annotation
+// for this target is left as written (a conflicting one is rejected before passes run).
+#include <fmt/format.h>
+
+#include "passes/pass.h"
+
+namespace alembic_fix {
+
+PassOutput run_annotate_target(const PassInput& in) {
+  PassOutput out;
+  if (!in.annotate || in.view.annotation || !in.view.identifiers_end.id) return out;
+  size_t end = ts_node_end_byte(in.view.identifiers_end);
+  size_t at = in.source.line_end(end > 0 ? end - 1 : 0);
+  std::string line = fmt::format("MIGRATION_TARGET = \"{}\"", in.target);
+  std::string_view terminator = in.source.line_terminator(end > 0 ? end - 1 : 0);
+  // The identifiers end the file without a final newline: start a line, keep the file's ending.
+  std::string text = terminator.empty() ? std::string(in.source.newline()) + line
+                                        : line + std::string(terminator);
+  out.edits.push_back({at, at, std::move(text)});
+  out.diagnostics.push_back({codes::kAnnotate, in.source.position(at),
+                             fmt::format("MIGRATION_TARGET = \"{}\" added after the revision identifiers",
+                                         in.target)});
+  return out;
+}
+
+}  // namespace alembic_fix

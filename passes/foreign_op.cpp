@@ -1,0 +1,35 @@
+// foreign-op: any other operation on a table only other targets own (a create_table of an hq
+// table in a plant upgrade, say) is reported and kept: it may be deliberate, so it is never a
+// silent change. Downgrade re-creations the mirror pass removes are not reported twice.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "passes/pass.h"
+
+namespace alembic_fix {
+
+PassOutput run_foreign_op(const PassInput& in) {
+  PassOutput out;
+  for (const auto& fn : in.view.functions) {
+    auto target = function_target(fn, in);
+    if (!target) continue;
+    std::vector<std::string> mirrored;
+    if (const MigrationFunction* upgrade = in.view.upgrade_for(fn); fn.role == FunctionRole::kDowngrade && upgrade)
+      mirrored = removed_drop_tables(*upgrade, *target, in);
+    for (const auto& op : fn.ops) {
+      if (op.table_arg != TableArg::kResolved) continue;
+      if (is_drop(op.method)) continue;  // the wrong-target-drop pass decides every drop
+      if (in.maps.classify(op.table, *target) != Ownership::kForeign) continue;
+      bool mirror = is_create(op.method) &&
+                    std::find(mirrored.begin(), mirrored.end(), op.table.qualified()) != mirrored.end();
+      if (mirror) continue;
+      out.diagnostics.push_back({codes::kForeignOp, in.source.position(ts_node_start_byte(op.call)),
+                                 fmt::format("{} in {}(): the table is not {}'s; kept, check it is meant",
+                                             describe(in, op), fn.name, *target)});
+    }
+  }
+  return out;
+}
+
+}  // namespace alembic_fix

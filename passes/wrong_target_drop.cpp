@@ -1,0 +1,56 @@
+// wrong-target-drop: a drop_table / drop_index / drop_constraint / drop_column on a table that
+// only other targets own is removed, at any depth of upgrade() and downgrade(). A table no map
+// lists is kept and named (--unknown), a table whose name is not static is reported, not guessed.
+#include <fmt/format.h>
+
+#include "passes/pass.h"
+
+namespace alembic_fix {
+
+static std::string owners_text(const PassInput& in, const TableRef& table) {
+  std::string out;
+  for (auto o : in.maps.owners(table)) out += (out.empty() ? "" : " and ") + std::string(o);
+  return out;
+}
+
+PassOutput run_wrong_target_drop(const PassInput& in) {
+  PassOutput out;
+  for (const auto& fn : in.view.functions) {
+    auto target = function_target(fn, in);
+    if (!target) continue;
+    for (const auto& op : fn.ops) {
+      if (!is_drop(op.method)) continue;
+      Position at = in.source.position(ts_node_start_byte(op.call));
+      if (op.table_arg != TableArg::kResolved) {
+        out.diagnostics.push_back({codes::kUnresolvedTable, at,
+                                   fmt::format("{} in {}(): its table is not a string literal; left as is",
+                                               describe(in, op), fn.name)});
+        continue;
+      }
+      Ownership ownership = in.maps.classify(op.table, *target);
+      if (ownership == Ownership::kUnknown && in.unknown != UnknownPolicy::kRemove) {
+        bool error = in.unknown == UnknownPolicy::kError;
+        out.diagnostics.push_back({error ? codes::kUnknownTableError : codes::kUnknownTable, at,
+                                   fmt::format("table \"{}\" is in no target map; {}", op.table.qualified(),
+                                               error ? "add it to a map or pass --unknown keep"
+                                                     : "kept (add it to a map, or --unknown remove)")});
+        continue;
+      }
+      if (!is_removable_drop(op, fn, *target, in)) continue;
+      if (!op.statement.id) {
+        out.diagnostics.push_back({codes::kUnsafeRemoval, at,
+                                   fmt::format("{} is part of a larger expression; remove it by hand",
+                                               describe(in, op))});
+        continue;
+      }
+      std::string owner = ownership == Ownership::kUnknown ? "no target" : owners_text(in, op.table);
+      out.removals.push_back({op.statement});
+      out.diagnostics.push_back({codes::kWrongTargetDrop, at,
+                                 fmt::format("{} in {}(): the table belongs to {}, not {}", describe(in, op),
+                                             fn.name, owner, *target)});
+    }
+  }
+  return out;
+}
+
+}  // namespace alembic_fix

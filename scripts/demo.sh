@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up, build, then show what alembic-fix would change in the sample versions folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "+ alembic-fix --target plant --diff fixtures/sample/versions"
+./build/alembic-fix --target plant --diff fixtures/sample/versions || [ $? -eq 1 ]
