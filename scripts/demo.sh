@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "+ alembic-fix --target plant --diff fixtures/sample/versions"
-./build/alembic-fix --target plant --diff fixtures/sample/versions || [ $? -eq 1 ]
+echo "+ alembic-fix --target plant --diff fixtures/sample/input"
+./build/alembic-fix --target plant --diff fixtures/sample/input || [ $? -eq 1 ]
