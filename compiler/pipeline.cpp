@@ -15,11 +15,10 @@ FileResult failed(FileResult result, Code code, Position at, std::string message
   return result;
 }
 
-Diagnostic syntax_error(const Source& src, const SyntaxTree& tree, TSNode error) {
+Diagnostic syntax_error(const Source& src, TSNode error) {
   Position at = src.position(ts_node_start_byte(error));
   std::string what = ts_node_is_missing(error) ? fmt::format("missing \"{}\"", ts_node_type(error))
                                                : std::string("invalid syntax");
-  (void)tree;
   return {codes::kSyntaxError, at,
           fmt::format("{}: the file is left as it is; fix the syntax and run again", what)};
 }
@@ -33,7 +32,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   SyntaxTree tree = parser.parse(src.text());
   if (auto error = tree.first_error()) {
     result.status = FileStatus::kError;
-    result.diagnostics.push_back(syntax_error(src, tree, *error));
+    result.diagnostics.push_back(syntax_error(src, *error));
     return result;
   }
   Migration view = read_migration(tree);

@@ -22,9 +22,10 @@ PassOutput run_wrong_target_drop(const PassInput& in) {
       if (!is_drop(op.method)) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
       if (op.table_arg != TableArg::kResolved) {
+        std::string_view why = op.table_arg == TableArg::kNone ? "names no table (pass table_name=)"
+                                                                : "its table is not a string literal";
         out.diagnostics.push_back({codes::kUnresolvedTable, at,
-                                   fmt::format("{} in {}(): its table is not a string literal; left as is",
-                                               describe(in, op), fn.name)});
+                                   fmt::format("{} in {}(): {}; left as is", describe(in, op), fn.name, why)});
         continue;
       }
       Ownership ownership = in.maps.classify(op.table, *target);
