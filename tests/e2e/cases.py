@@ -1,0 +1,116 @@
+"""The end-to-end scenarios, shared by the golden-fixture generator and the end-to-end runner.
+
+Every case is the situation users hit: the previous revision is applied, the developer's database
+also holds the other target's tables, a model changes, and `alembic revision --autogenerate`
+writes drops of the other database's tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog import HQ_TABLES, PLANT_TABLES, Col
+
+# Fixed revision ids keep the generated files reproducible.
+INITIAL_REV = "4f2a9c1d7e30"
+NEW_REV = "9b81e6f0c2d4"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the developer does to one target's models between the two revisions."""
+    before: tuple[str, ...]                        # tables in the model at the previous revision
+    add_tables: tuple[str, ...] = ()
+    drop_tables: tuple[str, ...] = ()              # deliberately removed from the model
+    add_columns: tuple[tuple[str, Col], ...] = ()  # (table, column)
+
+    def after(self) -> tuple[str, ...]:
+        return tuple(t for t in self.before if t not in self.drop_tables) + self.add_tables
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: str                     # the --target given to alembic-fix
+    changes: dict[str, Change]      # target -> change; the other model only pollutes
+    layout: str = "generic"         # or "multidb" (alembic init -t multidb)
+    batch: bool = False             # render_as_batch=True in env.py
+    extra_args: tuple[str, ...] = ()
+    warns: tuple[str, ...] = ()     # tables alembic-fix must name in a warning
+    message: str = "model change"
+    description: str = ""
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        return ("plant", "hq") if self.layout == "multidb" else (self.target,)
+
+    @property
+    def args(self) -> list[str]:
+        return ["--target", self.target, *self.extra_args]
+
+
+# The new tables are ones Rule 4 lists that the previous revision did not have yet.
+PLANT_BEFORE = tuple(t for t in PLANT_TABLES if t != "reason_suggestions")
+HQ_BEFORE = tuple(t for t in HQ_TABLES if t != "hq_insight_daily")
+PHONE = ("users", Col("phone", "String(32)"))
+TIMEZONE = ("hq_plants", Col("timezone", "String(64)"))
+
+PLANT_CHANGE = Change(PLANT_BEFORE, add_tables=("reason_suggestions",), add_columns=(PHONE,))
+HQ_CHANGE = Change(HQ_BEFORE, add_tables=("hq_insight_daily",), add_columns=(TIMEZONE,))
+# The other database's model at its own head: what init_db with the wrong Base creates.
+HQ_MODEL = Change(HQ_TABLES)
+PLANT_MODEL = Change(PLANT_TABLES)
+
+SMALL_PLANT = ("users", "stations", "master_types", "assets", "tickets", "dead_letter", "email_queue")
+SMALL_HQ = ("hq_plants", "hq_users", "report_job", "dead_letter", "email_queue")
+
+CASES = [
+    Case("autogen_plain_plant", "plant", {"plant": PLANT_CHANGE, "hq": HQ_MODEL},
+         message="add users.phone and reason_suggestions",
+         description="full Rule 4 models; the plant dev db also holds every hq table"),
+    Case("autogen_plain_hq", "hq", {"hq": HQ_CHANGE, "plant": PLANT_MODEL},
+         message="add hq_plants.timezone and hq_insight_daily",
+         description="full Rule 4 models; the hq dev db also holds every plant table"),
+    Case("autogen_batch_plant", "plant", {"plant": PLANT_CHANGE, "hq": HQ_MODEL}, batch=True,
+         message="add users.phone and reason_suggestions",
+         description="render_as_batch=True: index drops come in batch blocks"),
+    Case("autogen_batch_hq", "hq", {"hq": HQ_CHANGE, "plant": PLANT_MODEL}, batch=True,
+         message="add hq_plants.timezone and hq_insight_daily",
+         description="render_as_batch=True for the hq target"),
+    Case("autogen_shared", "plant",
+         {"plant": Change(SMALL_PLANT, drop_tables=("email_queue",), add_columns=(PHONE,)),
+          "hq": Change(SMALL_HQ)},
+         message="plant stops queueing email",
+         description="dead_letter and email_queue are in both maps; plant drops email_queue on purpose, "
+                     "which is kept, while the hq-only drops go"),
+    Case("autogen_own_drop", "plant",
+         {"plant": Change(PLANT_TABLES, drop_tables=("whatsapp_queue",), add_columns=(PHONE,)),
+          "hq": HQ_MODEL},
+         message="retire whatsapp_queue",
+         description="a deliberate drop of the target's own table is kept"),
+    Case("autogen_indexes_fk", "plant",
+         {"plant": Change(("users", "stations", "master_types", "assets", "tickets", "dead_letter"),
+                          add_tables=("timeline_events",)),
+          "hq": Change(("hq_plants", "hq_timeline_event", "rollup_daily", "ticket_snapshot"))},
+         message="add timeline_events",
+         description="foreign tables with several indexes (op.f and plain names, unique) and foreign keys; "
+                     "the new plant table has the same shape"),
+    Case("autogen_empty_upgrade", "plant", {"plant": Change(PLANT_TABLES), "hq": HQ_MODEL},
+         message="nothing for plant",
+         description="the target's own change is nothing: upgrade and downgrade become pass"),
+    Case("autogen_unknown_table", "plant",
+         {"plant": Change(SMALL_PLANT + ("legacy_sessions",), drop_tables=("legacy_sessions",),
+                          add_columns=(PHONE,)),
+          "hq": Change(SMALL_HQ)},
+         warns=("legacy_sessions",),
+         message="drop legacy_sessions",
+         description="legacy_sessions is in no map: its drop is kept, with a warning"),
+    Case("autogen_multidb", "plant",
+         {"plant": Change(SMALL_PLANT, add_columns=(PHONE,)),
+          "hq": Change(SMALL_HQ, add_columns=(TIMEZONE,))},
+         layout="multidb", extra_args=("--no-annotate",),
+         message="phone and timezone",
+         description="alembic init -t multidb with engines plant and hq: upgrade_plant/downgrade_plant are "
+                     "cleaned for plant, upgrade_hq/downgrade_hq for hq; the file serves both databases, "
+                     "so it is not annotated"),
+]
+CASES_BY_NAME = {c.name: c for c in CASES}

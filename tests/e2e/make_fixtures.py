@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Regenerates the golden fixtures fixtures/autogen_*/ from real Alembic autogenerate output.
+
+    /usr/bin/python3 tests/e2e/make_fixtures.py [CASE...]
+
+For each case (tests/e2e/cases.py) a throwaway Alembic project is built, the developer's
+database is polluted with the other target's tables, a model changes, and
+`alembic revision --autogenerate` runs twice: plain (input.py) and with env.py's include_object
+hiding the other target's tables (expected.py, plus the MIGRATION_TARGET line after depends_on).
+Create Date is pinned so that regenerating changes nothing unless Alembic's output does.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from alembic_project import Project, expected_output, with_create_date  # noqa: E402
+from cases import CASES, CASES_BY_NAME  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PINNED_DATE = "Create Date: 2024-05-06 07:08:09.123456"
+
+
+def generate(case, out_dir: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"alembic-fix-{case.name}-") as tmp:
+        plain, oracle = Project(case, Path(tmp) / "project").build()
+    plain = with_create_date(plain, PINNED_DATE)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "input.py").write_text(plain)
+    (out_dir / "expected.py").write_text(expected_output(case, plain, oracle))
+    (out_dir / "args").write_text(" ".join(case.args) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cases", nargs="*", help="case names (default: all)")
+    parser.add_argument("--out", type=Path, default=FIXTURES, help="fixtures folder (default: %(default)s)")
+    options = parser.parse_args()
+    unknown = [n for n in options.cases if n not in CASES_BY_NAME]
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES_BY_NAME)}")
+    for case in [CASES_BY_NAME[n] for n in options.cases] or CASES:
+        generate(case, options.out / case.name)
+        print(f"{case.name}: written", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
