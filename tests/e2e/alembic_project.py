@@ -198,8 +198,8 @@ class Project:
         return env
 
     def alembic(self, *args: str, dbs: dict[str, Path] | None = None, oracle: bool = False,
-                check: bool = True) -> subprocess.CompletedProcess:
-        xargs: list[str] = []
+                check: bool = True, config: str | None = None) -> subprocess.CompletedProcess:
+        xargs: list[str] = ["-c", config] if config else []
         for engine, path in (dbs or {}).items():
             key = "db" if self.case.layout == "generic" else engine
             xargs += ["-x", f"{key}=sqlite:///{path}"]
@@ -282,12 +282,17 @@ class Project:
                            check=True)
             fill_rows(db, sorted(foreign_tables(engine)))
 
-    def autogenerate(self, oracle: bool) -> str:
+    def autogenerate(self, oracle: bool, rev_id: str = NEW_REV, config: str | None = None) -> str:
         """Runs `alembic revision --autogenerate` and returns the file's text, leaving no file behind
         (a second revision with the same id, or at a new head, would stop the next run)."""
-        self.alembic("revision", "--autogenerate", "--rev-id", NEW_REV, "-m", self.case.message, oracle=oracle)
-        [path] = self.versions.glob(f"{NEW_REV}_*.py")
-        text = path.read_text()
+        self.alembic("revision", "--autogenerate", "--rev-id", rev_id, "-m", self.case.message, oracle=oracle,
+                     config=config)
+        return self.take_revision(rev_id)
+
+    def take_revision(self, rev_id: str) -> str:
+        """The text of the generated revision `rev_id`, whose file is removed."""
+        [path] = self.versions.glob(f"{rev_id}_*.py")
+        text = path.read_bytes().decode("utf-8")
         path.unlink()
         return text
 
@@ -381,7 +386,7 @@ def judge(project: Project, text: str, workdir: Path) -> list[str]:
       tables keep their DDL and rows."""
     case = project.case
     path = project.new_revision_path()
-    path.write_text(text)
+    path.write_bytes(text.encode("utf-8"))
     failures: list[str] = []
     try:
         workdir.mkdir(parents=True, exist_ok=True)
@@ -398,8 +403,9 @@ def judge(project: Project, text: str, workdir: Path) -> list[str]:
         def step(what: str, dbs: dict[str, Path], *args: str) -> bool:
             done = project.alembic(*args, dbs=dbs, check=False)
             if done.returncode != 0:
-                last = [l for l in done.stderr.splitlines() if l.strip()][-1:] or ["?"]
-                failures.append(f"{what}: `alembic {' '.join(args)}` failed: {last[0]}")
+                lines = [l for l in done.stderr.splitlines() if l.strip()]
+                errors = [l for l in lines if re.match(r"^[\w.]+(Error|Exception):", l)]
+                failures.append(f"{what}: `alembic {' '.join(args)}` failed: {(errors or lines or ['?'])[-1]}")
                 return False
             return True
 

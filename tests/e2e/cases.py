@@ -34,6 +34,7 @@ class Case:
     changes: dict[str, Change]      # target -> change; the other model only pollutes
     layout: str = "generic"         # or "multidb" (alembic init -t multidb)
     batch: bool = False             # render_as_batch=True in env.py
+    hook: bool = False              # alembic-fix runs as a post-write hook (end-to-end only)
     extra_args: tuple[str, ...] = ()
     warns: tuple[str, ...] = ()     # tables alembic-fix must name in a warning
     message: str = "model change"
@@ -112,5 +113,13 @@ CASES = [
          description="alembic init -t multidb with engines plant and hq: upgrade_plant/downgrade_plant are "
                      "cleaned for plant, upgrade_hq/downgrade_hq for hq; the file serves both databases, "
                      "so it is not annotated"),
+    Case("post_write_hook", "plant",
+         {"plant": Change(SMALL_PLANT, add_tables=("reason_suggestions",), add_columns=(PHONE,)),
+          "hq": Change(SMALL_HQ)},
+         hook=True, message="x",
+         description="alembic-fix registered as a post-write hook in env.py and alembic.ini: "
+                     "`MIGRATION_TARGET=plant alembic revision --autogenerate -m x` alone leaves a clean, "
+                     "annotated file"),
 ]
 CASES_BY_NAME = {c.name: c for c in CASES}
+FIXTURE_CASES = [c for c in CASES if not c.hook]

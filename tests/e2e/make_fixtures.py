@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from alembic_project import Project, expected_output, with_create_date  # noqa: E402
-from cases import CASES, CASES_BY_NAME  # noqa: E402
+from cases import FIXTURE_CASES  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PINNED_DATE = "Create Date: 2024-05-06 07:08:09.123456"
@@ -40,10 +40,11 @@ def main() -> int:
     parser.add_argument("cases", nargs="*", help="case names (default: all)")
     parser.add_argument("--out", type=Path, default=FIXTURES, help="fixtures folder (default: %(default)s)")
     options = parser.parse_args()
-    unknown = [n for n in options.cases if n not in CASES_BY_NAME]
+    known = {c.name: c for c in FIXTURE_CASES}
+    unknown = [n for n in options.cases if n not in known]
     if unknown:
-        parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES_BY_NAME)}")
-    for case in [CASES_BY_NAME[n] for n in options.cases] or CASES:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    for case in [known[n] for n in options.cases] or FIXTURE_CASES:
         generate(case, options.out / case.name)
         print(f"{case.name}: written", file=sys.stderr)
     return 0
