@@ -141,34 +141,25 @@ def run_migrations_online() -> None:
 run_migrations_online()
 '''
 
-# For Alembic before 1.12, which has no `type = exec` hook: register one in env.py.
-# docs/post-write-hook.md shows the same lines.
-ENV_HOOK = '''
-
-# Post-write hook: clean every new revision with alembic-fix (Alembic < 1.12 has no `type = exec`).
-import shlex
-import subprocess
-
-from alembic.script import write_hooks
-from alembic.util import CommandError
+REPO = Path(__file__).resolve().parents[2]
+FENCED = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 
 
-@write_hooks.register("alembic_fix")
-def alembic_fix(filename, options):
-    args = shlex.split(options.get("options", "REVISION_SCRIPT_FILENAME"))
-    args = [filename if a == "REVISION_SCRIPT_FILENAME" else a for a in args]
-    done = subprocess.run([options.get("executable", "alembic-fix"), *args])
-    if done.returncode != 0:
-        raise CommandError(f"alembic-fix failed on {{filename}} (exit {{done.returncode}})")
-'''
-
-HOOK_INI = '''
-[post_write_hooks]
-hooks = alembic_fix
-alembic_fix.type = alembic_fix
-alembic_fix.executable = {executable}
-alembic_fix.options = REVISION_SCRIPT_FILENAME
-'''
+def documented_hook(executable: str) -> tuple[str, str]:
+    """The env.py lines and the alembic.ini stanza the documentation gives for Alembic < 1.12, so
+    the hook case tests what users copy. README.md is searched first, then docs/post-write-hook.md."""
+    for doc in (REPO / "README.md", REPO / "docs" / "post-write-hook.md"):
+        if not doc.exists():
+            continue
+        blocks = FENCED.findall(doc.read_text())
+        env = [b for lang, b in blocks if lang == "python" and "write_hooks.register" in b]
+        ini = [b for lang, b in blocks if lang == "ini" and ".type = alembic_fix" in b]
+        if env and ini:
+            stanza = re.sub(r"(?m)^(alembic_fix\.executable = ).*$", lambda m: m.group(1) + executable, ini[0])
+            return env[0], stanza
+    raise AssertionError("no documented post-write hook for Alembic < 1.12 (a ```python block registering it "
+                         "and an ```ini block with `alembic_fix.type = alembic_fix`) in README.md or "
+                         "docs/post-write-hook.md")
 
 
 class AlembicError(RuntimeError):
@@ -186,9 +177,9 @@ class Project:
 
     # --- running Alembic -------------------------------------------------------------------
 
-    def env(self, oracle: bool = False, target: str | None = None) -> dict[str, str]:
+    def env(self, oracle: bool = False) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("E2E_ORACLE", "PYTHONPATH")}
-        env["MIGRATION_TARGET"] = target or self.case.target
+        env["MIGRATION_TARGET"] = self.case.target
         env["PYTHONDONTWRITEBYTECODE"] = "1"  # models are rewritten within the same second
         # Autogenerate emits removed tables in set order, which string hashing randomises per run;
         # a fixed seed makes the plain and the oracle run agree and the fixtures reproducible.
@@ -238,7 +229,9 @@ class Project:
         else:
             text = re.sub(r"(?m)^sqlalchemy.url = .*$", "sqlalchemy.url = sqlite:///%(here)s/dev.db", text)
         if self.hook_executable:
-            text = text.replace("[post_write_hooks]\n", HOOK_INI.format(executable=self.hook_executable).lstrip("\n"), 1)
+            stanza = documented_hook(self.hook_executable)[1]
+            assert text.count("[post_write_hooks]\n") == 1
+            text = text.replace("[post_write_hooks]\n", stanza, 1)
         ini.write_text(text)
 
     def _write_env(self) -> None:
@@ -247,7 +240,7 @@ class Project:
         body = ENV_MULTIDB if self.case.layout == "multidb" else ENV_GENERIC
         text += body.format(batch=self.case.batch)
         if self.hook_executable:
-            text += ENV_HOOK.format()
+            text += "\n\n" + documented_hook(self.hook_executable)[0]
         (self.root / "migrations" / "env.py").write_text(text)
 
     def model_tables(self, target: str, after: bool) -> list[TableDef]:

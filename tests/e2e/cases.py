@@ -6,7 +6,7 @@ writes drops of the other database's tables.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from catalog import HQ_TABLES, PLANT_TABLES, Col
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from alembic_project import INITIAL_REV, NEW_REV, Project, expected_output, judge  # noqa: E402
+from alembic_project import INITIAL_REV, NEW_REV, AlembicError, Project, expected_output, judge  # noqa: E402
 from cases import CASES, CASES_BY_NAME, Case  # noqa: E402
 
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
@@ -154,7 +154,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f"alembic-fix-e2e-{case.name}-"))
     try:
         run = run_hook_case if case.hook else run_fix_case
-        failures = run(case, binary, tmp)
+        try:
+            failures = run(case, binary, tmp)
+        except AlembicError as e:  # a step of the scenario itself failed
+            failures = [str(e)]
     finally:
         if options.keep:
             print(f"kept {tmp}", file=sys.stderr)
