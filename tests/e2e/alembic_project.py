@@ -147,10 +147,8 @@ FENCED = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 
 def documented_hook(executable: str) -> tuple[str, str]:
     """The env.py lines and the alembic.ini stanza the documentation gives for Alembic < 1.12, so
-    the hook case tests what users copy. README.md is searched first, then docs/post-write-hook.md."""
-    for doc in (REPO / "README.md", REPO / "docs" / "post-write-hook.md"):
-        if not doc.exists():
-            continue
+    the hook case tests what users copy."""
+    for doc in (REPO / "README.md",):
         blocks = FENCED.findall(doc.read_text())
         env = [b for lang, b in blocks if lang == "python" and "write_hooks.register" in b]
         ini = [b for lang, b in blocks if lang == "ini" and ".type = alembic_fix" in b]
@@ -158,8 +156,7 @@ def documented_hook(executable: str) -> tuple[str, str]:
             stanza = re.sub(r"(?m)^(alembic_fix\.executable = ).*$", lambda m: m.group(1) + executable, ini[0])
             return env[0], stanza
     raise AssertionError("no documented post-write hook for Alembic < 1.12 (a ```python block registering it "
-                         "and an ```ini block with `alembic_fix.type = alembic_fix`) in README.md or "
-                         "docs/post-write-hook.md")
+                         "and an ```ini block with `alembic_fix.type = alembic_fix`) in README.md")
 
 
 class AlembicError(RuntimeError):
