@@ -38,6 +38,10 @@ std::string format_github(std::string_view path, const Diagnostic& d) {
   return fmt::format("::{} {}::{}\n", level, props, github_escape(d.message, false));
 }
 
+std::string_view severity_name(Severity s) {
+  return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "fix";
+}
+
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {

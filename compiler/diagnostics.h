@@ -21,21 +21,36 @@ struct Code {
   std::string_view id;
   std::string_view name;
   Severity severity;
+  std::string_view summary;  // one line, for SARIF rule descriptions
 };
 namespace codes {
-inline constexpr Code kWrongTargetDrop{"AF001", "wrong-target-drop", Severity::kFix};
-inline constexpr Code kMirrorCreate{"AF002", "mirror-downgrade", Severity::kFix};
-inline constexpr Code kAnnotate{"AF003", "annotate-target", Severity::kFix};
-inline constexpr Code kForeignOp{"AF101", "foreign-op", Severity::kWarning};
-inline constexpr Code kUnknownTable{"AF102", "unknown-table", Severity::kWarning};
-inline constexpr Code kUnresolvedTable{"AF103", "unresolved-table", Severity::kWarning};
-inline constexpr Code kUnknownTableError{"AF102", "unknown-table", Severity::kError};
-inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError};
-inline constexpr Code kTargetConflict{"AF202", "target-conflict", Severity::kError};
-inline constexpr Code kIoError{"AF203", "io-error", Severity::kError};
-inline constexpr Code kInternalError{"AF204", "internal-error", Severity::kError};
-inline constexpr Code kUnsafeRemoval{"AF205", "unsafe-removal", Severity::kError};
-inline constexpr Code kNoTarget{"AF206", "no-target", Severity::kError};
+inline constexpr Code kWrongTargetDrop{"AF001", "wrong-target-drop", Severity::kFix,
+                                       "A drop of a table only another target owns: removed"};
+inline constexpr Code kMirrorCreate{"AF002", "mirror-downgrade", Severity::kFix,
+                                    "A downgrade statement re-creating a table whose drop was removed: removed"};
+inline constexpr Code kAnnotate{"AF003", "annotate-target", Severity::kFix,
+                                "MIGRATION_TARGET added after the revision identifiers"};
+inline constexpr Code kForeignOp{"AF101", "foreign-op", Severity::kWarning,
+                                 "Another operation on another target's table: kept, check it is meant"};
+inline constexpr Code kUnknownTable{"AF102", "unknown-table", Severity::kWarning,
+                                    "A drop of a table that no map lists: kept"};
+inline constexpr Code kUnresolvedTable{"AF103", "unresolved-table", Severity::kWarning,
+                                       "A drop whose table is not a string literal: kept, never guessed"};
+inline constexpr Code kUnknownTableError{"AF102", "unknown-table", Severity::kError, kUnknownTable.summary};
+inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError, "The file does not parse: untouched"};
+inline constexpr Code kTargetConflict{"AF202", "target-conflict", Severity::kError,
+                                      "The target given disagrees with what the file says: untouched"};
+inline constexpr Code kIoError{"AF203", "io-error", Severity::kError,
+                               "Missing, unreadable, not a regular file, or could not be written: untouched"};
+inline constexpr Code kInternalError{"AF204", "internal-error", Severity::kError,
+                                     "The fixed text would not parse or edits overlapped: untouched"};
+inline constexpr Code kUnsafeRemoval{"AF205", "unsafe-removal", Severity::kError,
+                                     "A statement to remove shares its line with other code: untouched"};
+inline constexpr Code kNoTarget{"AF206", "no-target", Severity::kError, "No rule decides the file's target: untouched"};
+// One entry per id, for rule lists (SARIF) and documentation.
+inline constexpr Code kAll[] = {kWrongTargetDrop, kMirrorCreate,  kAnnotate,      kForeignOp,
+                                kUnknownTable,    kUnresolvedTable, kSyntaxError, kTargetConflict,
+                                kIoError,         kInternalError, kUnsafeRemoval, kNoTarget};
 }  // namespace codes
 
 struct Diagnostic {
@@ -44,8 +59,9 @@ struct Diagnostic {
   std::string message;
 };
 
-struct FileReport;  // driver.h
-enum class OutputFormat { kText, kJson, kGithub };
+enum class OutputFormat { kText, kJson, kGithub, kSarif };
+
+std::string_view severity_name(Severity s);  // "fix", "warning", "error"
 
 // One line per diagnostic: `path:line:col: CODE message`.
 std::string format_text(std::string_view path, const Diagnostic& d, bool color);

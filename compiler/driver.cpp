@@ -20,6 +20,7 @@
 #include <toml++/toml.h>
 
 #include "compiler/pipeline.h"
+#include "compiler/report.h"
 
 namespace fs = std::filesystem;
 
@@ -161,73 +162,6 @@ TargetMap load_maps(const std::optional<std::string>& maps_file) {
   return TargetMap::builtin();
 }
 
-struct Report {
-  std::string path;
-  FileResult result;
-  bool ready = false;
-};
-
-class Printer {
- public:
-  Printer(const RunOptions& options) : options_(options), color_(use_color()) {}
-
-  void file(const Report& r) {
-    for (const auto& d : r.result.diagnostics) {
-      if (options_.quiet && d.code.severity == Severity::kFix) continue;
-      switch (options_.format) {
-        case OutputFormat::kText: std::cerr << format_text(r.path, d, color_); break;
-        case OutputFormat::kGithub: std::cout << format_github(r.path, d); break;
-        case OutputFormat::kJson: json_items_.push_back(json_item(r.path, d)); break;
-      }
-    }
-    if (!r.result.diff.empty()) std::cout << r.result.diff;
-    switch (r.result.status) {
-      case FileStatus::kChanged: ++changed_; break;
-      case FileStatus::kUnchanged: ++unchanged_; break;
-      case FileStatus::kNotMigration: ++skipped_; break;
-      case FileStatus::kError: ++failed_; break;
-    }
-  }
-
-  void summary() {
-    if (options_.format == OutputFormat::kJson) {
-      std::cout << "[";
-      for (size_t i = 0; i < json_items_.size(); ++i) std::cout << (i ? ",\n " : "\n ") << json_items_[i];
-      std::cout << (json_items_.empty() ? "]\n" : "\n]\n");
-    }
-    if (options_.quiet) return;
-    bool check = options_.mode != Mode::kWrite;
-    std::string line = fmt::format("{} {} {}", changed_, changed_ == 1 ? "file" : "files",
-                                   check ? "would be fixed" : "fixed");
-    line += fmt::format(", {} unchanged", unchanged_);
-    if (skipped_) line += fmt::format(", {} not migrations", skipped_);
-    if (failed_) line += fmt::format(", {} failed", failed_);
-    std::cerr << "alembic-fix: " << line << ".\n";
-  }
-
-  size_t changed() const { return changed_; }
-  size_t failed() const { return failed_; }
-  void fail() { ++failed_; }
-
- private:
-  static bool use_color() {
-    const char* no_color = std::getenv("NO_COLOR");
-    return (!no_color || !*no_color) && ::isatty(STDERR_FILENO);
-  }
-  static std::string json_item(const std::string& path, const Diagnostic& d) {
-    std::string_view severity = d.code.severity == Severity::kError     ? "error"
-                                : d.code.severity == Severity::kWarning ? "warning"
-                                                                        : "fix";
-    return fmt::format(R"({{"path": {}, "line": {}, "column": {}, "code": "{}", "name": "{}", "severity": "{}", "message": {}}})",
-                       json_string(path), d.position.line, d.position.column, d.code.id, d.code.name, severity,
-                       json_string(d.message));
-  }
-  const RunOptions& options_;
-  bool color_;
-  std::vector<std::string> json_items_;
-  size_t changed_ = 0, unchanged_ = 0, skipped_ = 0, failed_ = 0;
-};
-
 FileResult io_failure(std::string message) {
   FileResult r;
   r.status = FileStatus::kError;
@@ -235,10 +169,31 @@ FileResult io_failure(std::string message) {
   return r;
 }
 
+// The nearest folder named after a target, from the file's own folder up to the folder the user
+// named (for a file argument, its own folder): `versions/plant/` decides, `/home/hq/` does not.
+std::optional<std::string> folder_target(const std::string& file, const std::string& root, const TargetMap& maps) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(file, ec).lexically_normal().parent_path();
+  fs::path top = fs::absolute(root, ec).lexically_normal();
+  if (fs::is_directory(top, ec) == false || top == fs::absolute(file, ec).lexically_normal()) top = dir;
+  if (!top.has_filename()) top = top.parent_path();  // "versions/" -> "versions"
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    if (maps.has_target(dir.filename().string())) return dir.filename().string();
+    if (dir == top || dir == dir.root_path()) break;
+  }
+  return std::nullopt;
+}
+
+struct Job {
+  std::string path;  // as found: what messages name
+  std::string root;  // the PATH argument it was found under
+};
+
 // One file from disk to disk. `path` is what the user named (for messages); writes go to the
 // symlink's target so the link stays a link.
-FileResult process_file(const std::string& path, const RunOptions& options, const CompileOptions& compile,
+FileResult process_file(const Job& job, const RunOptions& options, const CompileOptions& compile,
                         PythonParser& parser) {
+  const std::string& path = job.path;
   std::error_code ec;
   fs::path real = fs::canonical(path, ec);
   if (ec) return io_failure(fmt::format("{}", ec.message()));
@@ -251,7 +206,7 @@ FileResult process_file(const std::string& path, const RunOptions& options, cons
   }
   FileResult result;
   try {
-    result = compile_file(path, std::move(bytes), compile, parser);
+    result = compile_file(path, std::move(bytes), compile, parser, folder_target(path, job.root, *compile.maps));
   } catch (const std::exception& e) {
     return io_failure(fmt::format("internal error: {}; the file is left untouched", e.what()));
   }
@@ -266,6 +221,51 @@ FileResult process_file(const std::string& path, const RunOptions& options, cons
   result.output.clear();
   result.output.shrink_to_fit();
   return result;
+}
+
+// Runs every job on `jobs` threads and hands results to `done` in job order. A worker never
+// runs more than `window` files ahead of the one being printed, so memory stays bounded
+// however large the folder and however slow one file is.
+template <typename Done>
+void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions& options,
+                  const CompileOptions& compile, Done done) {
+  struct Slot {
+    FileResult result;
+    bool ready = false;
+  };
+  const size_t window = 8 * size_t{jobs};
+  std::vector<std::optional<Slot>> slots(work.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0, printed = 0;
+  auto worker = [&] {
+    PythonParser parser;
+    for (;;) {
+      size_t i;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return next >= work.size() || next < printed + window; });
+        if (next >= work.size()) return;
+        i = next++;
+      }
+      FileResult result = process_file(work[i], options, compile, parser);
+      std::lock_guard lock(mu);
+      slots[i].emplace(Slot{std::move(result), true});
+      cv.notify_all();
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+  for (size_t i = 0; i < work.size(); ++i) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return slots[i] && slots[i]->ready; });
+    FileResult result = std::move(slots[i]->result);
+    slots[i].reset();
+    ++printed;
+    cv.notify_all();
+    lock.unlock();
+    done(work[i], result);
+  }
 }
 
 }  // namespace
@@ -286,14 +286,16 @@ int run(const RunOptions& options) {
   }
   CompileOptions compile;
   compile.target = options.target;
+  compile.target_from_environment = options.target_from_environment;
   compile.maps = &maps;
   compile.unknown = options.unknown;
   compile.annotate = options.annotate;
   compile.want_diff = options.mode == Mode::kDiff;
+  compile.prefilter = options.prefilter;
 
-  Printer printer(options);
-  // stdin is a file of its own, written to stdout.
-  std::vector<std::string> files;
+  Reporter reporter(options);
+  reporter.begin();
+  std::vector<Job> work;
   std::set<std::string> seen;
   bool use_stdin = false;
   for (const auto& p : options.paths) {
@@ -304,8 +306,7 @@ int run(const RunOptions& options) {
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      Report r{p, io_failure("no such file or directory"), true};
-      printer.file(r);
+      reporter.file(p, io_failure("no such file or directory"));
       continue;
     }
     std::vector<std::string> found;
@@ -315,54 +316,28 @@ int run(const RunOptions& options) {
     for (auto& f : found) {
       // The same file named twice (or through a link) is processed once.
       std::string identity = fs::weakly_canonical(f, ec).string();
-      if (seen.insert(ec ? f : identity).second) files.push_back(f);
+      if (seen.insert(ec ? f : identity).second) work.push_back({std::move(f), p});
     }
   }
 
+  // stdin is a file of its own, written to stdout.
   if (use_stdin) {
     PythonParser parser;
     std::string bytes = read_all(std::cin);
     std::string original = bytes;
-    FileResult result = compile_file(options.stdin_filename, std::move(bytes), compile, parser);
+    const std::string& name = options.stdin_filename;
+    auto folder = name == "-" ? std::nullopt : folder_target(name, name, maps);
+    FileResult result = compile_file(name, std::move(bytes), compile, parser, folder);
     if (options.mode == Mode::kWrite)
       std::cout << (result.status == FileStatus::kChanged ? result.output : original);
-    Report r{options.stdin_filename, std::move(result), true};
-    printer.file(r);
+    reporter.file(name, result);
   }
 
-  std::vector<Report> reports(files.size());
-  std::mutex mu;
-  std::condition_variable cv;
-  std::atomic<size_t> next{0};
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(files.size(), 1)));
-  auto worker = [&] {
-    PythonParser parser;
-    for (size_t i = next++; i < files.size(); i = next++) {
-      FileResult result = process_file(files[i], options, compile, parser);
-      std::lock_guard lock(mu);
-      reports[i].path = files[i];
-      reports[i].result = std::move(result);
-      reports[i].ready = true;
-      cv.notify_all();
-    }
-  };
-  std::vector<std::jthread> threads;
-  for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
-  // Print in path order as results arrive, freeing each report once printed.
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return reports[i].ready; });
-    Report r = std::move(reports[i]);
-    lock.unlock();
-    printer.file(r);
-  }
-  threads.clear();
-  printer.summary();
-  std::cout.flush();
-  if (printer.failed()) return 2;
-  if (options.mode != Mode::kWrite && printer.changed()) return 1;
-  return 0;
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
+  run_in_order(work, jobs, options, compile,
+               [&](const Job& job, const FileResult& result) { reporter.file(job.path, result); });
+  return reporter.finish();
 }
 
 }  // namespace alembic_fix

@@ -17,10 +17,14 @@ struct RunOptions {
   std::vector<std::string> paths;
   Mode mode = Mode::kWrite;
   std::optional<std::string> target;
+  bool target_from_environment = false;  // it came from $MIGRATION_TARGET, not --target
   std::optional<std::string> maps_file;
   UnknownPolicy unknown = UnknownPolicy::kKeep;
   bool annotate = true;
   bool quiet = false;
+  bool verbose = false;     // say which rule decided each file's target
+  bool statistics = false;  // a count per code instead of each diagnostic
+  bool prefilter = true;    // skip the parse of files a byte scan proves clean
   unsigned jobs = 0;  // 0: one per core
   OutputFormat format = OutputFormat::kText;
   std::string stdin_filename = "-";

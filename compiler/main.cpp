@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
       ("diff", "write nothing; print a unified diff; exit 1 if any file would change")
       ("no-annotate", "do not add MIGRATION_TARGET = \"...\"")
       ("unknown", po::value<std::string>(&unknown), "a drop of a table in no map: keep (warn), remove, error")
-      ("format", po::value<std::string>(&format), "diagnostics as text, json or github")
+      ("format", po::value<std::string>(&format), "diagnostics as text, json, github or sarif")
+      ("statistics", "print a count per code instead of each diagnostic")
+      ("verbose,v", "say which rule decided each file's target")
+      ("no-prefilter", "parse every file, even those a byte scan proves clean")
       ("jobs,j", po::value<unsigned>(&jobs), "files processed at once (default: number of cores)")
       ("stdin-filename", po::value<std::string>(), "the name used for - in messages")
       ("quiet,q", "print only warnings and errors")
@@ -65,12 +68,19 @@ int main(int argc, char** argv) {
   if (options.paths.empty()) return usage_error("no PATH given (a file, a folder, or - for stdin)");
   if (vm.count("check") && vm.count("diff")) return usage_error("--check and --diff cannot be combined");
   options.mode = vm.count("diff") ? Mode::kDiff : vm.count("check") ? Mode::kCheck : Mode::kWrite;
-  if (vm.count("target")) options.target = vm["target"].as<std::string>();
-  else if (const char* env = std::getenv("MIGRATION_TARGET"); env && *env) options.target = env;
+  if (vm.count("target")) {
+    options.target = vm["target"].as<std::string>();
+  } else if (const char* env = std::getenv("MIGRATION_TARGET"); env && *env) {
+    options.target = env;
+    options.target_from_environment = true;
+  }
   if (vm.count("maps")) options.maps_file = vm["maps"].as<std::string>();
   if (vm.count("stdin-filename")) options.stdin_filename = vm["stdin-filename"].as<std::string>();
   options.annotate = !vm.count("no-annotate");
   options.quiet = vm.count("quiet") > 0;
+  options.verbose = vm.count("verbose") > 0;
+  options.statistics = vm.count("statistics") > 0;
+  options.prefilter = !vm.count("no-prefilter");
   options.jobs = jobs;
   if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;
   else if (unknown == "remove") options.unknown = UnknownPolicy::kRemove;
@@ -79,6 +89,7 @@ int main(int argc, char** argv) {
   if (format == "text") options.format = OutputFormat::kText;
   else if (format == "json") options.format = OutputFormat::kJson;
   else if (format == "github") options.format = OutputFormat::kGithub;
-  else return usage_error(fmt::format("--format takes text, json or github, not \"{}\"", format));
+  else if (format == "sarif") options.format = OutputFormat::kSarif;
+  else return usage_error(fmt::format("--format takes text, json, github or sarif, not \"{}\"", format));
   return run(options);
 }

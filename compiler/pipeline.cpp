@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/prefilter.h"
+
 namespace alembic_fix {
 namespace {
 
@@ -26,8 +28,19 @@ Diagnostic syntax_error(const Source& src, TSNode error) {
 }  // namespace
 
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
-                        PythonParser& parser) {
+                        PythonParser& parser, std::optional<std::string> folder_target) {
   FileResult result;
+  if (options.prefilter) {
+    std::string_view text = bytes;
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    if (auto target = proven_clean(text, *options.maps, {options.target, options.target_from_environment, folder_target})) {
+      result.target = std::move(*target);
+      result.target_rule = TargetRule::kAnnotation;
+      result.target_evidence = fmt::format("the annotation MIGRATION_TARGET = \"{}\"", result.target);
+      result.prefiltered = true;
+      return result;
+    }
+  }
   Source src(std::move(bytes));
   SyntaxTree tree = parser.parse(src.text());
   if (auto error = tree.first_error()) {
@@ -40,30 +53,18 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     result.status = FileStatus::kNotMigration;
     return result;
   }
-  const TargetMap& maps = *options.maps;
-
-  // The file's own annotation wins; --target must agree with it.
-  std::optional<std::string> target = options.target;
-  if (view.annotation) {
-    Position at = src.position(ts_node_start_byte(view.annotation->statement));
-    const auto& value = view.annotation->value;
-    if (!value) return failed(std::move(result), codes::kTargetConflict, at, "MIGRATION_TARGET is not a string literal");
-    if (!maps.has_target(*value))
-      return failed(std::move(result), codes::kTargetConflict, at,
-                    fmt::format("MIGRATION_TARGET names \"{}\", which no map defines (known: {})", *value,
-                                maps.target_names()));
-    if (target && *target != *value)
-      return failed(std::move(result), codes::kTargetConflict, at,
-                    fmt::format("the file is annotated MIGRATION_TARGET = \"{}\" but the target is \"{}\"; "
-                                "left untouched",
-                                *value, *target));
-    target = *value;
+  TargetHints hints{options.target, options.target_from_environment, std::move(folder_target)};
+  auto decision = decide_target(src, view, *options.maps, hints);
+  if (auto* error = std::get_if<Diagnostic>(&decision)) {
+    result.status = FileStatus::kError;
+    result.diagnostics.push_back(std::move(*error));
+    return result;
   }
-  if (!target)
-    return failed(std::move(result), codes::kNoTarget, {},
-                  fmt::format("no target for this migration: pass --target or set MIGRATION_TARGET (known: {})",
-                              maps.target_names()));
-  result.target = *target;
+  auto& decided = std::get<TargetDecision>(decision);
+  result.target = std::move(decided.target);
+  result.target_rule = decided.rule;
+  result.target_evidence = std::move(decided.evidence);
+  const TargetMap& maps = *options.maps;
 
   PassInput input{src, tree, view, result.target, maps, options.unknown, options.annotate};
   std::vector<Removal> removals;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compiler/diagnostics.h"
+#include "compiler/file_target.h"
 #include "compiler/syntax.h"
 #include "compiler/target_map.h"
 #include "passes/pass.h"
@@ -16,10 +17,12 @@ namespace alembic_fix {
 
 struct CompileOptions {
   std::optional<std::string> target;  // --target / $MIGRATION_TARGET
+  bool target_from_environment = false;
   const TargetMap* maps = nullptr;
   UnknownPolicy unknown = UnknownPolicy::kKeep;
   bool annotate = true;
   bool want_diff = false;
+  bool prefilter = true;  // see compiler/prefilter.h
 };
 
 enum class FileStatus { kNotMigration, kUnchanged, kChanged, kError };
@@ -29,11 +32,15 @@ struct FileResult {
   std::string output;  // the whole new file, when kChanged
   std::string diff;    // when kChanged and want_diff
   std::string target;  // the target the file was cleaned for
+  TargetRule target_rule = TargetRule::kOption;  // which rule decided it
+  std::string target_evidence;
+  bool prefiltered = false;  // decided clean by the byte scan, never parsed
   std::vector<Diagnostic> diagnostics;
   bool has_error() const { return status == FileStatus::kError; }
 };
 
+// `folder_target`: the nearest enclosing folder named after a target, found by the driver.
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
-                        PythonParser& parser);
+                        PythonParser& parser, std::optional<std::string> folder_target = std::nullopt);
 
 }  // namespace alembic_fix

@@ -39,6 +39,8 @@ TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::
   }
   std::sort(map.targets_.begin(), map.targets_.end(),
             [](const Target& a, const Target& b) { return a.name < b.name; });
+  if (map.targets_.size() > 64) throw MapError(fmt::format("{}: more than 64 targets", origin));
+  map.build_index();
   return map;
 }
 
@@ -54,31 +56,52 @@ std::string TargetMap::target_names() const {
   return out;
 }
 
+void TargetMap::build_index() {
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    uint64_t bit = uint64_t{1} << i;
+    for (const auto& pattern : targets_[i].patterns) {
+      bool qualified = pattern.find('.') != std::string::npos;
+      size_t wild = pattern.find_first_of("*?[\\");
+      if (wild == std::string::npos) (qualified ? exact_qualified_ : exact_bare_)[pattern] |= bit;
+      else globs_.push_back({pattern, pattern.substr(0, wild), qualified, bit});
+    }
+  }
+}
+
 // A pattern with a dot names "schema.table"; one without matches the bare table name in any
 // schema, so the common case needs no schema in the map.
-bool TargetMap::matches(const Target& t, const TableRef& table) const {
+uint64_t TargetMap::owner_mask(const TableRef& table) const {
   std::string qualified = table.qualified();
-  for (const auto& pattern : t.patterns) {
-    const std::string& subject = pattern.find('.') != std::string::npos ? qualified : table.name;
-    if (fnmatch(pattern.c_str(), subject.c_str(), 0) == 0) return true;
+  uint64_t mask = 0;
+  if (auto it = exact_bare_.find(table.name); it != exact_bare_.end()) mask |= it->second;
+  if (!exact_qualified_.empty())
+    if (auto it = exact_qualified_.find(qualified); it != exact_qualified_.end()) mask |= it->second;
+  for (const auto& g : globs_) {
+    if (mask & g.bit) continue;
+    const std::string& subject = g.qualified ? qualified : table.name;
+    if (subject.starts_with(g.prefix) && fnmatch(g.pattern.c_str(), subject.c_str(), 0) == 0) mask |= g.bit;
   }
-  return false;
+  return mask;
+}
+
+int TargetMap::target_index(std::string_view name) const {
+  for (size_t i = 0; i < targets_.size(); ++i)
+    if (targets_[i].name == name) return static_cast<int>(i);
+  return -1;
 }
 
 Ownership TargetMap::classify(const TableRef& table, std::string_view target) const {
-  bool listed = false;
-  for (const auto& t : targets_) {
-    if (!matches(t, table)) continue;
-    if (t.name == target) return Ownership::kOwn;
-    listed = true;
-  }
-  return listed ? Ownership::kForeign : Ownership::kUnknown;
+  uint64_t mask = owner_mask(table);
+  if (!mask) return Ownership::kUnknown;
+  int i = target_index(target);
+  return i >= 0 && (mask >> i & 1) ? Ownership::kOwn : Ownership::kForeign;
 }
 
 std::vector<std::string_view> TargetMap::owners(const TableRef& table) const {
   std::vector<std::string_view> out;
-  for (const auto& t : targets_)
-    if (matches(t, table)) out.push_back(t.name);
+  uint64_t mask = owner_mask(table);
+  for (size_t i = 0; i < targets_.size(); ++i)
+    if (mask >> i & 1) out.push_back(targets_[i].name);
   return out;
 }
 

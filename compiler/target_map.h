@@ -1,9 +1,11 @@
 // Which tables belong to which target: TOML `[targets.<name>] tables = [...]`, glob patterns.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/migration.h"
@@ -37,12 +39,24 @@ class TargetMap {
   const std::string& origin() const { return origin_; }
 
   Ownership classify(const TableRef& table, std::string_view target) const;
+  // Bit i set when targets()[i] lists the table: one hash lookup plus the globs whose literal
+  // prefix fits, since the prefilter asks this for every string literal of every file.
+  uint64_t owner_mask(const TableRef& table) const;
+  int target_index(std::string_view name) const;  // -1 when no target has that name
   // The targets that list the table, for messages.
   std::vector<std::string_view> owners(const TableRef& table) const;
 
  private:
-  bool matches(const Target& t, const TableRef& table) const;
+  void build_index();
+  struct Glob {
+    std::string pattern;
+    std::string prefix;  // the characters before the first wildcard
+    bool qualified;      // has a dot: matched against "schema.table"
+    uint64_t bit;
+  };
   std::vector<Target> targets_;
+  std::unordered_map<std::string, uint64_t> exact_bare_, exact_qualified_;
+  std::vector<Glob> globs_;
   std::string origin_;
 };
 

@@ -122,6 +122,20 @@ def main():
                 fail(f"{mode} exits {result.returncode}, expected {expected_status}: {result.stderr.decode()}")
             if mode == "--diff" and changes and b"@@" not in result.stdout:
                 fail("--diff printed no hunk")
+    # The prefilter may only skip work, never change a result: on the input and on the fixed
+    # files (where it does fire), a run with it and a run without agree on every byte and line.
+    for source, label in ((os.path.join(case, name), "input"), (expected_path, "fixed output")):
+        results = []
+        for extra in ([], ["--no-prefilter"]):
+            with tempfile.TemporaryDirectory() as tmp:
+                target = os.path.join(tmp, name)
+                (shutil.copytree if folder else shutil.copy2)(source, target)
+                r = run(binary, [*args, *extra, name], tmp)
+                stderr = r.stderr.replace(b"; not parsed: annotated, names no other target's table", b"")
+                results.append((tree_bytes(target), r.returncode, r.stdout, stderr))
+        if results[0] != results[1]:
+            show_difference({"stderr": results[1][3]}, {"stderr": results[0][3]})
+            fail(f"on the {label}, the run with the prefilter differs from the run without")
     print(f"ok: {os.path.basename(os.path.normpath(case))}")
 
 

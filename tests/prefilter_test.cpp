@@ -1,0 +1,88 @@
+#include <doctest/doctest.h>
+
+#include "compiler/prefilter.h"
+#include "tests/fix_for_test.h"
+
+using namespace alembic_fix;
+
+namespace {
+
+const std::string kClean = R"("""add tickets.priority
+
+Revision ID: a1
+Revises: 
+Create Date: 2026-11-20 10:12:03.123456
+
+Don't "guess" anything.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a1'
+down_revision = None
+branch_labels = None
+depends_on = None
+MIGRATION_TARGET = "plant"
+
+
+def upgrade():
+    op.add_column('tickets', sa.Column('priority', sa.Integer(), nullable=True))  # a 'comment'
+    with op.batch_alter_table('stations', schema=None) as batch_op:
+        batch_op.drop_column('legacy')
+
+
+def downgrade():
+    op.drop_index(op.f('ix_tickets_priority'), table_name='tickets')
+    op.drop_column('tickets', 'priority')
+    op.drop_table('dead_letter')
+)";
+
+std::optional<std::string> scan(const std::string& text, std::optional<std::string> option = {},
+                                std::optional<std::string> folder = {}) {
+  static const TargetMap maps = TargetMap::builtin();
+  return proven_clean(text, maps, {option, false, folder});
+}
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("an annotated file whose drops are all its own is proven clean, and really is") {
+  CHECK(scan(kClean) == "plant");
+  CHECK(scan(kClean, "plant", "plant") == "plant");
+  auto full = testing::fix(kClean, "plant", true);
+  CHECK(full.status == FileStatus::kUnchanged);
+  CHECK(full.diagnostics.empty());
+}
+
+TEST_CASE("anything that might need the full pipeline is parsed") {
+  CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "")));                 // not annotated
+  CHECK_FALSE(scan(kClean, "hq"));                                                         // --target disagrees
+  CHECK_FALSE(scan(kClean, {}, "hq"));                                                     // folder disagrees
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'hq_users'")));                          // a foreign drop
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'widgets'")));                           // an unknown drop
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "name")));                                // unresolved
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'dead_letter', schema='x'")));           // a schema
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "*names")));                              // a splat
+  CHECK_FALSE(scan(with(kClean, "'stations'", "'hq_plants'")));                            // a foreign batch
+  CHECK_FALSE(scan(with(kClean, "'tickets', sa.", "'hq_users', sa.")));                    // a foreign create
+  CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('hq',)")));     // labels disagree
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'hq\\x5fusers'")));                      // an escape
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'stop_reason' '_daily'")));              // concatenation
+  CHECK_FALSE(scan(with(kClean, "def upgrade():", "def upgrade_plant():")));               // multidb
+  CHECK_FALSE(scan(kClean + "# MIGRATION_TARGET = \"hq\"\n"));                              // two annotations
+  CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "rev = 'a1'")));                        // not a migration
+  CHECK_FALSE(scan(with(kClean, "Don't", "Don\xff")));                                     // not UTF-8
+  CHECK_FALSE(scan("# -*- coding: latin-1 -*-\n" + kClean));                                // a coding cookie
+  CHECK_FALSE(scan(with(kClean, "'priority')\n", "'priority)\n")));                        // unterminated
+}
+
+TEST_CASE("an annotation inside a string or a bracket is no annotation") {
+  CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = \"\"\"\nMIGRATION_TARGET = \"plant\"\n\"\"\"\n")));
+  CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = (\nMIGRATION_TARGET == \"plant\")\n")));
+}
