@@ -20,7 +20,8 @@ FileResult failed(FileResult result, Code code, Position at, std::string message
 Diagnostic syntax_error(const Source& src, TSNode error) {
   Position at = src.position(ts_node_start_byte(error));
   std::string what = ts_node_is_missing(error) ? fmt::format("missing \"{}\"", ts_node_type(error))
-                                               : std::string("invalid syntax");
+                     : is(error, "block")     ? std::string("expected an indented block")
+                                              : std::string("invalid syntax");
   return {codes::kSyntaxError, at,
           fmt::format("{}: the file is left as it is; fix the syntax and run again", what)};
 }
@@ -95,7 +96,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   }
   std::string text = splice(src.text(), edits);
   // Never hand back something that does not parse: that would be our bug, not the user's.
-  SyntaxTree check = parser.parse(text);
+  SyntaxTree check = parser.reparse(tree, text, edits);
   if (auto error = check.first_error()) {
     Source out_src(text);
     Position at = out_src.position(ts_node_start_byte(*error));

@@ -5,8 +5,11 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <tree_sitter/api.h>
+
+#include "compiler/edits.h"
 
 extern "C" const TSLanguage* tree_sitter_python(void);
 
@@ -30,6 +33,7 @@ class SyntaxTree {
   }
   // The first ERROR or MISSING node in document order, if the parse failed anywhere.
   std::optional<TSNode> first_error() const;
+  const TSTree* raw() const { return tree_.get(); }
 
  private:
   std::unique_ptr<TSTree, TreeDeleter> tree_;
@@ -42,6 +46,9 @@ class PythonParser {
   PythonParser();
   // The tree refers to `text`, which must outlive it.
   SyntaxTree parse(std::string_view text);
+  // Parses `text`, which is `old`'s text with `edits` (sorted, disjoint) spliced in, reusing
+  // `old`: tree-sitter parses again only what the edits touched.
+  SyntaxTree reparse(const SyntaxTree& old, std::string_view text, const std::vector<Edit>& edits);
 
  private:
   std::unique_ptr<TSParser, ParserDeleter> parser_;
