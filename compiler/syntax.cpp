@@ -1,8 +1,10 @@
 #include "compiler/syntax.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace alembic_fix {
 
@@ -34,66 +36,95 @@ struct PointCursor {
   }
 };
 
-TSPoint extend(TSPoint start, std::string_view inserted) {
-  for (char c : inserted) start = c == '\n' ? TSPoint{start.row + 1, 0} : TSPoint{start.row, start.column + 1};
-  return start;
-}
-
 }  // namespace
 
 SyntaxTree PythonParser::reparse(const SyntaxTree& old, std::string_view text, const std::vector<Edit>& edits) {
-  std::vector<TSInputEdit> changes;
-  changes.reserve(edits.size());
-  PointCursor cursor{old.text()};
-  for (const Edit& e : edits) {
-    TSPoint start = cursor.advance_to(e.start);
-    TSPoint old_end = cursor.advance_to(e.end);
-    changes.push_back({static_cast<uint32_t>(e.start), static_cast<uint32_t>(e.end),
-                       static_cast<uint32_t>(e.start + e.replacement.size()), start, old_end,
-                       extend(start, e.replacement)});
-  }
+  // Reuse pays when the edits sit close together (an annotation, a few lines); when they spread
+  // over most of the file, parsing the (shorter) result afresh is cheaper.
+  if (edits.empty() || 4 * (edits.back().end - edits.front().start) > old.text().size()) return parse(text);
+  // One edit spanning them all: ts_tree_edit copies the path to every edit it is given, which
+  // for many small removals costs more than parsing afresh; the span costs one path.
+  size_t start = edits.front().start, old_end = edits.back().end;
+  size_t new_end = old_end;
+  for (const Edit& e : edits) new_end = new_end - (e.end - e.start) + e.replacement.size();
+  PointCursor before{old.text()}, after{text};
+  TSInputEdit change{static_cast<uint32_t>(start), static_cast<uint32_t>(old_end), static_cast<uint32_t>(new_end),
+                     before.advance_to(start), before.advance_to(old_end), after.advance_to(new_end)};
   std::unique_ptr<TSTree, TreeDeleter> edited(ts_tree_copy(old.raw()));
-  // Last edit first: each one's coordinates are then still those of the original text.
-  for (auto it = changes.rbegin(); it != changes.rend(); ++it) ts_tree_edit(edited.get(), &*it);
+  ts_tree_edit(edited.get(), &change);
   TSTree* tree = ts_parser_parse_string(parser_.get(), edited.get(), text.data(), static_cast<uint32_t>(text.size()));
   if (!tree) throw std::runtime_error("tree-sitter gave up parsing");
   return SyntaxTree(std::unique_ptr<TSTree, TreeDeleter>(tree), text);
 }
 
-// tree-sitter-python accepts a block with no statement in it (`def f():` and nothing after);
-// Python does not, and a removal that empties a block must not slip through the re-parse.
-static bool is_empty_block(TSNode node, TSSymbol block, TSSymbol comment) {
-  if (ts_node_symbol(node) != block) return false;
-  uint32_t n = ts_node_named_child_count(node);
-  for (uint32_t i = 0; i < n; ++i)
-    if (ts_node_symbol(ts_node_named_child(node, i)) != comment) return false;
-  return true;
-}
+namespace {
 
-std::optional<TSNode> SyntaxTree::first_error() const {
-  static const TSLanguage* language = tree_sitter_python();
-  static const TSSymbol block = ts_language_symbol_for_name(language, "block", 5, true);
-  static const TSSymbol comment = ts_language_symbol_for_name(language, "comment", 7, true);
-  constexpr TSSymbol kErrorSymbol = static_cast<TSSymbol>(-1);  // ts_builtin_sym_error in parser.h
-  TSNode root = this->root();
-  // Every node in document order, without recursion, so deep input is safe.
+// The first node in document order for which `hit` holds, visiting only the children of nodes
+// for which `descend` holds. A cursor, not recursion, so deep input is safe.
+template <typename Hit, typename Descend>
+std::optional<TSNode> first_node(TSNode root, Hit hit, Descend descend) {
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   std::optional<TSNode> found;
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cursor);
-    if (ts_node_symbol(node) == kErrorSymbol || ts_node_is_missing(node) || is_empty_block(node, block, comment)) {
+    if (hit(node)) {
       found = node;
       break;
     }
-    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) goto done;
-    }
+    if (descend(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool more = true;
+    while (more && !ts_tree_cursor_goto_next_sibling(&cursor)) more = ts_tree_cursor_goto_parent(&cursor);
+    if (!more) break;
   }
-done:
   ts_tree_cursor_delete(&cursor);
-  if (!found && ts_node_has_error(root)) found = root;
   return found;
+}
+
+// Statements that hold blocks, and the clauses between them: expressions never hold a block,
+// so the search for an empty one skips them (most of a migration's nodes).
+struct BlockHolders {
+  TSSymbol block, comment;
+  std::vector<TSSymbol> holders;
+  BlockHolders() {
+    const TSLanguage* language = tree_sitter_python();
+    auto symbol = [&](std::string_view name) {
+      return ts_language_symbol_for_name(language, name.data(), static_cast<uint32_t>(name.size()), true);
+    };
+    block = symbol("block");
+    comment = symbol("comment");
+    for (std::string_view name :
+         {"module", "block", "function_definition", "class_definition", "decorated_definition", "if_statement",
+          "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement", "except_clause",
+          "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause"})
+      if (TSSymbol s = symbol(name)) holders.push_back(s);
+  }
+  bool holds(TSNode node) const {
+    return std::find(holders.begin(), holders.end(), ts_node_symbol(node)) != holders.end();
+  }
+  // tree-sitter-python accepts a block with no statement in it (`def f():` and nothing after);
+  // Python does not, and a removal that empties a block must not slip through the re-parse.
+  bool is_empty_block(TSNode node) const {
+    if (ts_node_symbol(node) != block) return false;
+    uint32_t n = ts_node_named_child_count(node);
+    for (uint32_t i = 0; i < n; ++i)
+      if (ts_node_symbol(ts_node_named_child(node, i)) != comment) return false;
+    return true;
+  }
+};
+
+}  // namespace
+
+std::optional<TSNode> SyntaxTree::first_error() const {
+  static const BlockHolders blocks;
+  TSNode root = this->root();
+  if (ts_node_has_error(root)) {
+    auto error = first_node(
+        root, [](TSNode n) { return ts_node_is_missing(n) || is(n, "ERROR"); },
+        [](TSNode n) { return ts_node_has_error(n); });
+    return error ? error : root;
+  }
+  return first_node(
+      root, [&](TSNode n) { return blocks.is_empty_block(n); }, [&](TSNode n) { return blocks.holds(n); });
 }
 
 bool is(TSNode node, std::string_view kind) {
