@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -189,83 +190,120 @@ struct Job {
   std::string root;  // the PATH argument it was found under
 };
 
-// One file from disk to disk. `path` is what the user named (for messages); writes go to the
-// symlink's target so the link stays a link.
-FileResult process_file(const Job& job, const RunOptions& options, const CompileOptions& compile,
-                        PythonParser& parser) {
-  const std::string& path = job.path;
+// One file read and compiled; what is left to do is the write, if any.
+struct Compiled {
+  FileResult result;
+  std::string real_path;  // the symlink's target: the link stays a link
+  struct stat read_info {};
+  bool needs_write = false;
+};
+
+Compiled compile_job(const Job& job, const RunOptions& options, const CompileOptions& compile, PythonParser& parser) {
+  Compiled out;
   std::error_code ec;
-  fs::path real = fs::canonical(path, ec);
-  if (ec) return io_failure(fmt::format("{}", ec.message()));
-  struct stat info {};
+  fs::path real = fs::canonical(job.path, ec);
+  if (ec) {
+    out.result = io_failure(fmt::format("{}", ec.message()));
+    return out;
+  }
+  out.real_path = real.string();
   std::string bytes;
   try {
-    bytes = read_file(real.string(), info);
+    bytes = read_file(out.real_path, out.read_info);
   } catch (const IoError& e) {
-    return io_failure(e.what());
+    out.result = io_failure(e.what());
+    return out;
   }
-  FileResult result;
   try {
-    result = compile_file(path, std::move(bytes), compile, parser, folder_target(path, job.root, *compile.maps));
+    out.result = compile_file(job.path, std::move(bytes), compile, parser, folder_target(job.path, job.root, *compile.maps));
   } catch (const std::exception& e) {
-    return io_failure(fmt::format("internal error: {}; the file is left untouched", e.what()));
+    out.result = io_failure(fmt::format("internal error: {}; the file is left untouched", e.what()));
+    return out;
   }
-  if (result.status == FileStatus::kChanged && options.mode == Mode::kWrite) {
-    try {
-      write_atomically(real.string(), result.output, info);
-    } catch (const IoError& e) {
-      result.status = FileStatus::kError;
-      result.diagnostics.push_back({codes::kIoError, {}, e.what()});
-    }
-  }
-  result.output.clear();
-  result.output.shrink_to_fit();
-  return result;
+  out.needs_write = out.result.status == FileStatus::kChanged && options.mode == Mode::kWrite;
+  return out;
 }
 
-// Runs every job on `jobs` threads and hands results to `done` in job order. A worker never
-// runs more than `window` files ahead of the one being printed, so memory stays bounded
-// however large the folder and however slow one file is.
+void commit(Compiled& c) {
+  try {
+    write_atomically(c.real_path, c.result.output, c.read_info);
+  } catch (const IoError& e) {
+    c.result.status = FileStatus::kError;
+    c.result.diagnostics.push_back({codes::kIoError, {}, e.what()});
+  }
+}
+
+// Runs every job and hands results to `done` in job order. `jobs` threads parse and compile;
+// writes go to their own threads, since an fsync mostly waits on the disk and concurrent ones
+// share journal commits. Nothing runs more than `window` files ahead of the one being reported,
+// so memory stays bounded however large the folder and however slow one file is.
 template <typename Done>
 void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions& options,
                   const CompileOptions& compile, Done done) {
-  struct Slot {
-    FileResult result;
-    bool ready = false;
-  };
-  const size_t window = 8 * size_t{jobs};
-  std::vector<std::optional<Slot>> slots(work.size());
+  const unsigned writers = options.mode == Mode::kWrite ? 8 : 0;
+  const size_t window = std::max<size_t>(8 * size_t{jobs}, 2 * size_t{writers});
+  std::vector<std::optional<Compiled>> slots(work.size());
+  std::vector<bool> ready(work.size(), false);
+  std::deque<size_t> to_write;
   std::mutex mu;
   std::condition_variable cv;
-  size_t next = 0, printed = 0;
-  auto worker = [&] {
+  size_t next = 0, reported = 0;
+  bool compiling_done = false;
+  auto compiler = [&] {
     PythonParser parser;
     for (;;) {
       size_t i;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return next >= work.size() || next < printed + window; });
+        cv.wait(lock, [&] { return next >= work.size() || next < reported + window; });
         if (next >= work.size()) return;
         i = next++;
       }
-      FileResult result = process_file(work[i], options, compile, parser);
+      Compiled c = compile_job(work[i], options, compile, parser);
       std::lock_guard lock(mu);
-      slots[i].emplace(Slot{std::move(result), true});
+      bool write = c.needs_write;
+      slots[i].emplace(std::move(c));
+      if (write) to_write.push_back(i);
+      else ready[i] = true;
       cv.notify_all();
     }
   };
-  std::vector<std::jthread> threads;
-  for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+  auto writer = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !to_write.empty() || compiling_done; });
+        if (to_write.empty()) return;
+        i = to_write.front();
+        to_write.pop_front();
+      }
+      commit(*slots[i]);  // slot i is this thread's alone until it is marked ready
+      std::lock_guard lock(mu);
+      ready[i] = true;
+      cv.notify_all();
+    }
+  };
+  std::vector<std::jthread> writing, compiling;
+  for (unsigned t = 0; t < writers; ++t) writing.emplace_back(writer);
+  for (unsigned t = 0; t < jobs; ++t) compiling.emplace_back(compiler);
   for (size_t i = 0; i < work.size(); ++i) {
     std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return slots[i] && slots[i]->ready; });
-    FileResult result = std::move(slots[i]->result);
+    cv.wait(lock, [&] { return ready[i]; });
+    Compiled c = std::move(*slots[i]);
     slots[i].reset();
-    ++printed;
+    ++reported;
     cv.notify_all();
     lock.unlock();
-    done(work[i], result);
+    c.result.output = std::string();  // written or not needed: free it before reporting
+    done(work[i], c.result);
   }
+  compiling.clear();
+  {
+    std::lock_guard lock(mu);
+    compiling_done = true;
+  }
+  cv.notify_all();
 }
 
 }  // namespace
