@@ -152,7 +152,18 @@ bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) 
   return true;
 }
 
+// Grammar symbols compared as numbers: the walk below visits every node of both functions.
+struct WalkSymbols {
+  TSSymbol with_statement, call;
+  WalkSymbols() {
+    const TSLanguage* language = tree_sitter_python();
+    with_statement = ts_language_symbol_for_name(language, "with_statement", 14, true);
+    call = ts_language_symbol_for_name(language, "call", 4, true);
+  }
+};
+
 void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
+  static const WalkSymbols symbols;
   // Batch aliases in scope, with the depth of their with_statement.
   std::vector<std::pair<uint32_t, int>> scopes;
   TSTreeCursor cursor = ts_tree_cursor_new(fn.body);
@@ -160,21 +171,26 @@ void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cursor);
     while (!scopes.empty() && scopes.back().first >= depth) scopes.pop_back();
-    if (is(node, "with_statement")) {
+    // An op call's arguments (columns, constraints: most of a migration's nodes) hold no op call.
+    bool descend = true;
+    TSSymbol symbol = ts_node_symbol(node);
+    if (symbol == symbols.with_statement) {
       BatchBlock batch;
       if (read_batch(tree, node, batch)) {
         fn.batches.push_back(batch);
         scopes.emplace_back(depth, static_cast<int>(fn.batches.size() - 1));
       }
-    } else if (is(node, "call")) {
+    } else if (symbol == symbols.call) {
       std::string_view receiver, method;
       if (split_method_call(tree, node, receiver, method)) {
+        descend = receiver != "op" && receiver != "sa";
         int batch = -1;
         for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
           if (fn.batches[it->second].alias == receiver) {
             batch = it->second;
             break;
           }
+        if (batch >= 0) descend = false;
         // batch_alter_table itself is the block's header, not an op on its own.
         if ((receiver == "op" && method != "batch_alter_table" && method != "f") || batch >= 0) {
           OpCall op;
@@ -194,7 +210,7 @@ void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
         }
       }
     }
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
       ++depth;
       continue;
     }
