@@ -36,6 +36,14 @@ inline constexpr Code kIoError{"AF203", "io-error", Severity::kError};
 inline constexpr Code kInternalError{"AF204", "internal-error", Severity::kError};
 inline constexpr Code kUnsafeRemoval{"AF205", "unsafe-removal", Severity::kError};
 inline constexpr Code kNoTarget{"AF206", "no-target", Severity::kError};
+// `alembic-fix maps`: drift between the models and a map, and models that cannot be read.
+inline constexpr Code kTableNotInMap{"AF301", "table-not-in-map", Severity::kWarning};
+inline constexpr Code kMapTableWithoutModel{"AF302", "map-table-without-model", Severity::kWarning};
+inline constexpr Code kTableMoved{"AF303", "table-moved", Severity::kWarning};
+inline constexpr Code kModelsSyntaxError{"AF304", "models-syntax-error", Severity::kError};
+inline constexpr Code kComputedTableName{"AF305", "computed-table-name", Severity::kError};
+inline constexpr Code kUnfollowedImport{"AF306", "unfollowed-import", Severity::kError};
+inline constexpr Code kModelsIoError{"AF307", "models-io-error", Severity::kError};
 }  // namespace codes
 
 struct Diagnostic {

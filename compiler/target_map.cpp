@@ -34,6 +34,8 @@ TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::
       if (!pattern)
         throw MapError(fmt::format("{}: [targets.{}] tables must be strings", origin, target.name));
       target.patterns.push_back(std::move(*pattern));
+      const auto& where = entry.source().begin;
+      target.positions.push_back({static_cast<uint32_t>(where.line), static_cast<uint32_t>(where.column)});
     }
     map.targets_.push_back(std::move(target));
   }
@@ -54,15 +56,15 @@ std::string TargetMap::target_names() const {
   return out;
 }
 
-// A pattern with a dot names "schema.table"; one without matches the bare table name in any
-// schema, so the common case needs no schema in the map.
+// Bare patterns match any schema, so the common case needs no schema in the map.
+bool pattern_matches(const std::string& pattern, const TableRef& table) {
+  const std::string subject = pattern.find('.') != std::string::npos ? table.qualified() : table.name;
+  return fnmatch(pattern.c_str(), subject.c_str(), 0) == 0;
+}
+
 bool TargetMap::matches(const Target& t, const TableRef& table) const {
-  std::string qualified = table.qualified();
-  for (const auto& pattern : t.patterns) {
-    const std::string& subject = pattern.find('.') != std::string::npos ? qualified : table.name;
-    if (fnmatch(pattern.c_str(), subject.c_str(), 0) == 0) return true;
-  }
-  return false;
+  return std::any_of(t.patterns.begin(), t.patterns.end(),
+                     [&](const std::string& pattern) { return pattern_matches(pattern, table); });
 }
 
 Ownership TargetMap::classify(const TableRef& table, std::string_view target) const {
