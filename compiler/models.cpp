@@ -207,12 +207,14 @@ class ModuleReader {
 
     // Reported even on abstract classes and mixins: their computed name is what subclasses get.
     if (!ts_node_is_null(computed)) {
-      std::string_view how = is(computed, "decorated_definition") || is(computed, "function_definition")
-                                 ? "by a function (@declared_attr)"
-                                 : "by an expression";
-      problem(computed, fmt::format("class {}: `__tablename__` is computed {}, so the names of the tables it "
-                                    "gives cannot be read; write `__tablename__ = \"...\"` in each mapped class",
-                                    class_name, how));
+      bool by_function = is(computed, "decorated_definition") || is(computed, "function_definition");
+      problem(computed, by_function ? fmt::format("class {}: `__tablename__` is computed by a function (@declared_attr), "
+                                                  "so the table names it gives cannot be read; write "
+                                                  "`__tablename__ = \"...\"` in each mapped class",
+                                                  class_name)
+                                    : fmt::format("class {}: `__tablename__` is not a string literal, so its table "
+                                                  "name cannot be read; write `__tablename__ = \"...\"`",
+                                                  class_name));
       return;
     }
     if (no_table) return;

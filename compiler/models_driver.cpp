@@ -115,6 +115,11 @@ class ModelsReader {
 
   void problem(const fs::path& path, Diagnostic d) { problems_.push_back({display(path), std::move(d)}); }
 
+  bool has_problems() const {
+    return !problems_.empty() || std::any_of(loaded_.begin(), loaded_.end(),
+                                             [](const auto& entry) { return !entry.second.problems.empty(); });
+  }
+
   std::vector<LocatedDiagnostic> problems() {
     std::vector<LocatedDiagnostic> out = problems_;
     for (const auto& [identity, module] : loaded_)
@@ -260,7 +265,8 @@ ModelsRead read_models_tree(const std::vector<ModelsSource>& sources, const fs::
   }
   for (auto& target : out.targets) {
     reader.read_target(target, roots[target.target]);
-    if (target.tables.empty() && !roots[target.target].empty())
+    // Said only when nothing else explains it (a module that does not parse has no tables either).
+    if (target.tables.empty() && !roots[target.target].empty() && !reader.has_problems())
       reader.problem((base / target.sources.front()).lexically_normal(),
                      {codes::kModelsIoError, {},
                       fmt::format("no table for {} is defined here or in the modules it imports", target.target)});

@@ -70,14 +70,15 @@ std::vector<LocatedDiagnostic> find_drift(const std::vector<TargetModels>& model
       if (owners.empty()) {
         out.push_back({t->path,
                        {codes::kTableNotInMap, t->position,
-                        fmt::format("table \"{}\" (a {} model) is in no target of {}: add it to [targets.{}]", name,
-                                    m.target, map.origin(), m.target)}});
+                        fmt::format("table \"{}\" is defined by the {} models but is in no target of {}: add it to "
+                                    "[targets.{}]",
+                                    name, m.target, map.origin(), m.target)}});
         continue;
       }
       for (auto owner : owners) listed_elsewhere.emplace_back(owner, t->table);
       out.push_back({t->path,
                      {codes::kTableMoved, t->position,
-                      fmt::format("table \"{}\" is a {} model but {} lists it under {} only: move it to "
+                      fmt::format("table \"{}\" is defined by the {} models but {} lists it under {} only: move it to "
                                   "[targets.{}] (or list it under both if it is shared)",
                                   name, m.target, map.origin(), joined_names(owners), m.target)}});
     }
@@ -91,12 +92,13 @@ std::vector<LocatedDiagnostic> find_drift(const std::vector<TargetModels>& model
         return moved.first == target.name && pattern_matches(pattern, moved.second);
       });
       if (reported) continue;
-      std::string why = own ? fmt::format("no {} model defines a table it matches", target.name)
-                            : fmt::format("no models were given for {}", target.name);
+      std::string why = own ? fmt::format("no {} model defines a table it matches: remove it, or restore its model",
+                                          target.name)
+                            : fmt::format("no models were given for {}: name them, or remove the target",
+                                          target.name);
       out.push_back({map.origin(),
                      {codes::kMapTableWithoutModel, i < target.positions.size() ? target.positions[i] : Position{},
-                      fmt::format("\"{}\" is listed under [targets.{}] but {}: remove it, or restore its model",
-                                  pattern, target.name, why)}});
+                      fmt::format("\"{}\" is listed under [targets.{}] but {}", pattern, target.name, why)}});
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const LocatedDiagnostic& a, const LocatedDiagnostic& b) {
