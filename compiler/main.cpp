@@ -32,7 +32,8 @@ int maps_main(int argc, char** argv) {
     return 2;
   };
   try {
-    po::store(po::command_line_parser(argc, argv).options(visible).run(), vm);
+    po::positional_options_description none;  // a stray word is an error, not silently ignored
+    po::store(po::command_line_parser(argc, argv).options(visible).positional(none).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return usage_error(e.what());
@@ -64,7 +65,8 @@ int maps_main(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "maps") return maps_main(argc - 1, argv + 1);
   po::options_description visible(
-      "Usage: alembic-fix [OPTIONS] PATH...\n\n"
+      "Usage: alembic-fix [OPTIONS] PATH...\n"
+      "       alembic-fix maps ...  (target maps from the SQLAlchemy models: alembic-fix maps --help)\n\n"
       "Removes drops of the other database's tables from Alembic migrations (and the downgrade\n"
       "statements that re-create them), and annotates each file with MIGRATION_TARGET.\n"
       "PATH is a migration file, a folder (all *.py below it) or - (stdin to stdout).\n\n"
