@@ -14,6 +14,8 @@ import sys
 import tempfile
 import tomllib
 
+import golden_test
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = "fixtures/models/assetiq"
 PLANT_MODELS = f"{MODELS}/apps/plant_backend/models.py"
@@ -31,9 +33,7 @@ def expect(condition, message):
 
 
 def run(binary, args, cwd=ROOT):
-    env = {k: v for k, v in os.environ.items() if k != "MIGRATION_TARGET"}
-    env["NO_COLOR"] = "1"
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
+    return golden_test.run(binary, args, cwd)
 
 
 def read(path):

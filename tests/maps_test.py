@@ -10,17 +10,12 @@ and the models and maps the arguments name. A case that writes a map (no --check
 with -o: the file must hold exactly what stdout held, and `maps --check` must find it in sync with
 the same models. A case that fails must write no file.
 """
-import difflib
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 
-
-def fail(message):
-    print(f"FAIL: {message}")
-    sys.exit(1)
+from golden_test import fail, run, show_difference  # same environment, same way of showing a difference
 
 
 def read(path, default=None):
@@ -31,18 +26,9 @@ def read(path, default=None):
 
 
 def compare(what, want, got):
-    if want == got:
-        return
-    sys.stdout.writelines(difflib.unified_diff(
-        want.decode("utf-8", "replace").splitlines(True), got.decode("utf-8", "replace").splitlines(True),
-        f"expected {what}", f"actual {what}"))
-    fail(f"{what} differs")
-
-
-def run(binary, args, cwd):
-    env = {k: v for k, v in os.environ.items() if k != "MIGRATION_TARGET"}
-    env["NO_COLOR"] = "1"
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
+    if want != got:
+        show_difference({what: want}, {what: got})
+        fail(f"{what} differs")
 
 
 def main():
