@@ -85,6 +85,7 @@ class ModuleReader {
 
  private:
   Position at(TSNode node) const { return source_.position(ts_node_start_byte(node)); }
+  // Every problem the reader finds is a name it cannot read (AF305); parse errors are found before.
   void problem(TSNode node, std::string message) {
     out_.problems.push_back({codes::kComputedTableName, at(node), std::move(message)});
   }

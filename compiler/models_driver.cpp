@@ -1,6 +1,5 @@
 #include "compiler/models_driver.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
