@@ -47,6 +47,21 @@ inline constexpr Code kInternalError{"AF204", "internal-error", Severity::kError
 inline constexpr Code kUnsafeRemoval{"AF205", "unsafe-removal", Severity::kError,
                                      "A statement to remove shares its line with other code: untouched"};
 inline constexpr Code kNoTarget{"AF206", "no-target", Severity::kError, "No rule decides the file's target: untouched"};
+// `alembic-fix maps`: drift between the models and a map, and models that cannot be read.
+inline constexpr Code kTableNotInMap{"AF301", "table-not-in-map", Severity::kWarning,
+                                     "A model table that no map lists"};
+inline constexpr Code kMapTableWithoutModel{"AF302", "map-table-without-model", Severity::kWarning,
+                                            "A map table that no model defines"};
+inline constexpr Code kTableMoved{"AF303", "table-moved", Severity::kWarning,
+                                  "A table the models give to another target than the map"};
+inline constexpr Code kModelsSyntaxError{"AF304", "models-syntax-error", Severity::kError,
+                                         "A models file does not parse"};
+inline constexpr Code kComputedTableName{"AF305", "computed-table-name", Severity::kError,
+                                         "A table name computed at run time: cannot be read statically"};
+inline constexpr Code kUnfollowedImport{"AF306", "unfollowed-import", Severity::kError,
+                                        "An import of the models that cannot be followed"};
+inline constexpr Code kModelsIoError{"AF307", "models-io-error", Severity::kError,
+                                     "A models path that cannot be read, or a target with no tables"};
 // One entry per id, for rule lists (SARIF) and documentation.
 inline constexpr Code kAll[] = {kWrongTargetDrop, kMirrorCreate,  kAnnotate,      kForeignOp,
                                 kUnknownTable,    kUnresolvedTable, kSyntaxError, kTargetConflict,

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "compiler/models_driver.h"
 #include "compiler/pipeline.h"
 #include "compiler/report.h"
 
@@ -151,6 +152,7 @@ TargetMap load_maps(const std::optional<std::string>& maps_file) {
         throw MapError(fmt::format("{}: invalid TOML: {}", pyproject.string(), e.description()));
       }
       if (auto section = doc.at_path("tool.alembic-fix"); section.is_table()) {
+        if (section["models"].is_table()) return map_from_pyproject_models(pyproject, *section.as_table());
         if (auto maps = section["maps"].value<std::string>()) {
           fs::path path = dir / *maps;
           return TargetMap::parse(read_text(path.string()), path.string());

@@ -1,18 +1,72 @@
 // Options only: turns the command line into RunOptions and hands over to the driver.
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include "compiler/driver.h"
+#include "compiler/models_driver.h"
 
 namespace po = boost::program_options;
 using namespace alembic_fix;
 
-int main(int argc, char** argv) {
+// `alembic-fix maps ...`: its own options, kept apart from the fixer's.
+int maps_main(int argc, char** argv) {
   po::options_description visible(
-      "Usage: alembic-fix [OPTIONS] PATH...\n\n"
+      "Usage: alembic-fix maps --models TARGET=PATH... [-o FILE]\n"
+      "       alembic-fix maps --check --models TARGET=PATH... --maps FILE\n\n"
+      "Writes the target map (TOML) from the SQLAlchemy models, or checks a map against them.\n"
+      "PATH is a models module or a models/ folder; the project modules it imports are read too.\n\n"
+      "Exit status: 0 written or in sync, 1 drift found (--check), 2 error.\n\nOptions");
+  visible.add_options()
+      ("models", po::value<std::vector<std::string>>(), "TARGET=PATH (repeat for each target, or for more paths)")
+      ("output,o", po::value<std::string>(), "write the map to FILE instead of stdout")
+      ("check", "write nothing; report each drift between the models and --maps FILE")
+      ("maps", po::value<std::string>(), "the map --check compares with")
+      ("help,h", "print this help and exit");
+  po::variables_map vm;
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "alembic-fix maps: error: " << message << "\nTry 'alembic-fix maps --help'.\n";
+    return 2;
+  };
+  try {
+    po::positional_options_description none;  // a stray word is an error, not silently ignored
+    po::store(po::command_line_parser(argc, argv).options(visible).positional(none).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return 0;
+  }
+  MapsOptions options;
+  if (!vm.count("models")) return usage_error("no --models TARGET=PATH given");
+  for (const auto& spec : vm["models"].as<std::vector<std::string>>()) {
+    size_t eq = spec.find('=');
+    std::string target = spec.substr(0, std::min(eq, spec.size()));
+    bool plain_name = !target.empty() && target.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
+    if (eq == std::string::npos || eq + 1 == spec.size() || !plain_name)
+      return usage_error(fmt::format("--models takes TARGET=PATH (TARGET of letters, digits, _ and -), not \"{}\"", spec));
+    options.models.push_back({target, spec.substr(eq + 1)});
+  }
+  options.check = vm.count("check") > 0;
+  if (vm.count("output")) options.output = vm["output"].as<std::string>();
+  if (vm.count("maps")) options.maps_file = vm["maps"].as<std::string>();
+  if (options.check && !options.maps_file) return usage_error("--check needs --maps FILE, the map to compare with");
+  if (options.check && options.output) return usage_error("--check writes nothing; drop -o");
+  if (!options.check && options.maps_file) return usage_error("--maps goes with --check");
+  return run_maps(options);
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "maps") return maps_main(argc - 1, argv + 1);
+  po::options_description visible(
+      "Usage: alembic-fix [OPTIONS] PATH...\n"
+      "       alembic-fix maps ...  (target maps from the SQLAlchemy models: alembic-fix maps --help)\n\n"
       "Removes drops of the other database's tables from Alembic migrations (and the downgrade\n"
       "statements that re-create them), and annotates each file with MIGRATION_TARGET.\n"
       "PATH is a migration file, a folder (all *.py below it) or - (stdin to stdout).\n\n"

@@ -47,41 +47,6 @@ TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
   return ts_node_named_child(args, 0);
 }
 
-struct Arguments {
-  std::vector<TSNode> positional;
-  std::vector<std::pair<std::string_view, TSNode>> keywords;
-  bool has_star = false;  // *args or **kwargs: positions are no longer static
-  TSNode keyword(std::string_view name) const {
-    for (auto& [k, v] : keywords)
-      if (k == name) return v;
-    return TSNode{};
-  }
-};
-
-Arguments read_arguments(const SyntaxTree& tree, TSNode call) {
-  Arguments out;
-  TSNode list = field(call, "arguments");
-  if (!is(list, "argument_list")) {
-    out.has_star = true;
-    return out;
-  }
-  uint32_t n = ts_node_named_child_count(list);
-  for (uint32_t i = 0; i < n; ++i) {
-    TSNode arg = ts_node_named_child(list, i);
-    if (is(arg, "comment")) continue;
-    if (is(arg, "keyword_argument")) {
-      out.keywords.emplace_back(tree.text(field(arg, "name")), field(arg, "value"));
-    } else if (is(arg, "list_splat") || is(arg, "dictionary_splat")) {
-      out.has_star = true;
-    } else {
-      out.positional.push_back(arg);
-    }
-  }
-  return out;
-}
-
-bool is_none(const SyntaxTree& tree, TSNode node) { return is(node, "none") || tree.text(node) == "None"; }
-
 // Fills table_arg/table from the call's arguments; `batch_table` is set for batch_op calls.
 void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method, TableArg& kind,
                    TableRef& table) {

@@ -169,4 +169,28 @@ std::optional<std::string> string_value(const SyntaxTree& tree, TSNode node) {
   return out;
 }
 
+Arguments read_arguments(const SyntaxTree& tree, TSNode call) {
+  Arguments out;
+  TSNode list = field(call, "arguments");
+  if (!is(list, "argument_list")) {
+    out.has_star = true;
+    return out;
+  }
+  uint32_t n = ts_node_named_child_count(list);
+  for (uint32_t i = 0; i < n; ++i) {
+    TSNode arg = ts_node_named_child(list, i);
+    if (is(arg, "comment")) continue;
+    if (is(arg, "keyword_argument")) {
+      out.keywords.emplace_back(tree.text(field(arg, "name")), field(arg, "value"));
+    } else if (is(arg, "list_splat") || is(arg, "dictionary_splat")) {
+      out.has_star = true;
+    } else {
+      out.positional.push_back(arg);
+    }
+  }
+  return out;
+}
+
+bool is_none(const SyntaxTree& tree, TSNode node) { return is(node, "none") || tree.text(node) == "None"; }
+
 }  // namespace alembic_fix

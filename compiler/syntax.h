@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <tree_sitter/api.h>
@@ -60,5 +62,19 @@ TSNode field(TSNode node, const char* name);
 // A string literal's value when it is a plain literal (no interpolation, no escapes, no bytes
 // prefix), or the concatenation of such literals; nullopt when it is not static.
 std::optional<std::string> string_value(const SyntaxTree& tree, TSNode node);
+
+// A call's arguments by position and by keyword (comments skipped).
+struct Arguments {
+  std::vector<TSNode> positional;
+  std::vector<std::pair<std::string_view, TSNode>> keywords;
+  bool has_star = false;  // *args or **kwargs: positions are no longer static
+  TSNode keyword(std::string_view name) const {
+    for (auto& [k, v] : keywords)
+      if (k == name) return v;
+    return TSNode{};
+  }
+};
+Arguments read_arguments(const SyntaxTree& tree, TSNode call);
+bool is_none(const SyntaxTree& tree, TSNode node);
 
 }  // namespace alembic_fix

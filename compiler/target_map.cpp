@@ -34,6 +34,8 @@ TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::
       if (!pattern)
         throw MapError(fmt::format("{}: [targets.{}] tables must be strings", origin, target.name));
       target.patterns.push_back(std::move(*pattern));
+      const auto& where = entry.source().begin;
+      target.positions.push_back({static_cast<uint32_t>(where.line), static_cast<uint32_t>(where.column)});
     }
     map.targets_.push_back(std::move(target));
   }
@@ -70,6 +72,12 @@ void TargetMap::build_index() {
 
 // A pattern with a dot names "schema.table"; one without matches the bare table name in any
 // schema, so the common case needs no schema in the map.
+bool pattern_matches(const std::string& pattern, const TableRef& table) {
+  const std::string subject = pattern.find('.') != std::string::npos ? table.qualified() : table.name;
+  return fnmatch(pattern.c_str(), subject.c_str(), 0) == 0;
+}
+
+// The same rule, indexed: exact names hashed, globs tried only when their literal prefix fits.
 uint64_t TargetMap::owner_mask(const TableRef& table) const {
   std::string qualified = table.qualified();
   uint64_t mask = 0;

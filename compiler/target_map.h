@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/migration.h"
+#include "compiler/source.h"
 
 namespace alembic_fix {
 
@@ -24,7 +25,11 @@ enum class Ownership {
 struct Target {
   std::string name;
   std::vector<std::string> patterns;
+  std::vector<Position> positions;  // where each pattern is written in the TOML, for messages
 };
+
+// A pattern with a dot names "schema.table"; one without matches the bare name in any schema.
+bool pattern_matches(const std::string& pattern, const TableRef& table);
 
 class TargetMap {
  public:
