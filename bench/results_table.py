@@ -25,6 +25,11 @@ def medians(path: Path) -> dict[str, float]:
     return {r["command"]: statistics.median(r["times"]) for r in json.loads(path.read_text())["results"]}
 
 
+def cpu_times(path: Path) -> dict[str, float]:
+    """{command name: mean user+system seconds}: steadier than wall time on a shared machine."""
+    return {r["command"]: r["user"] + r["system"] for r in json.loads(path.read_text())["results"]}
+
+
 def runs(path: Path) -> int:
     return min(len(r["times"]) for r in json.loads(path.read_text())["results"])
 
@@ -54,6 +59,7 @@ def main() -> int:
     clean = json.loads(o.clean_summary.read_text())
     first = json.loads(o.first_summary.read_text())
     timed = {"a": medians(o.a), "b": medians(o.b)}
+    cpu = {"a": cpu_times(o.a), "b": cpu_times(o.b), "c": cpu_times(o.c)}
     one_file = medians(o.c)["alembic-fix"]
     rss: dict[tuple[str, str], int] = {}
     for line in o.rss.read_text().split("\n"):
@@ -69,22 +75,24 @@ def main() -> int:
         f"{first['polluted']:,} files with {first['planted_drops']:,} wrong-target drops, "
         f"{first['bytes'] / 1e6:.1f} MB. Whole-process medians of hyperfine runs after one warm-up "
         f"((a) {runs(o.a)} runs, (b) {runs(o.b)} on a fresh copy each, (c) {runs(o.c)}). "
-        "Ratio: ast-grep's median over the tool's (above 1: faster than ast-grep).",
+        "Ratio: ast-grep's median over the tool's (above 1: faster than ast-grep). CPU: mean user+system "
+        "time of all threads, less sensitive than wall time to other load on the machine.",
         "",
-        "| scenario | tool | median | ratio vs ast-grep |",
-        "| --- | --- | --- | --- |",
+        "| scenario | tool | median | ratio vs ast-grep | CPU |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for key, title in SCENARIOS.items():
         peer = timed[key]["ast-grep"]
         for i, (tool, median) in enumerate(timed[key].items()):
             lines.append(f"| {title if i == 0 else ''} | {TOOL_NAMES.get(tool, tool)} | {seconds(median)} | "
-                         f"{peer / median:.2f}x |")
-    lines.append(f"| (c) one file (post-write hook) | alembic-fix | {seconds(one_file)} | |")
+                         f"{peer / median:.2f}x | {seconds(cpu[key][tool])} |")
+    lines.append(f"| (c) one file (post-write hook) | alembic-fix | {seconds(one_file)} | | "
+                 f"{seconds(cpu['c']['alembic-fix'])} |")
     for key in SCENARIOS:
         for i, tool in enumerate(("alembic-fix", "ast-grep")):
             if (key, tool) in rss:
                 title = f"(d) peak RSS in ({key})" if i == 0 else ""
-                lines.append(f"| {title} | {TOOL_NAMES[tool]} | {mib(rss[(key, tool)])} | |")
+                lines.append(f"| {title} | {TOOL_NAMES[tool]} | {mib(rss[(key, tool)])} | | |")
     if o.per_file_targets == "no":
         lines += ["", "alembic-fix ran once per target folder with `--target` (the measured binary decides no "
                       "target per file yet); both runs are in the times."]
