@@ -74,8 +74,10 @@ step "(a) --check on a clean, annotated folder"
   -n parse_only "$PARSE -j $JOBS $OUT/clean" >&2
 
 step "(b) first run: annotate every file, remove the wrong-target drops (fresh copy each run)"
-# ast-grep exits 1 when its rules match (they do here, as they should): hence -i.
-"${HF[@]}" --runs 3 -i --prepare "rm -rf $OUT/work && cp -r $OUT/first $OUT/work" --export-json "$OUT/b.json" \
+# ast-grep exits 1 when its rules match (they do here, as they should): hence -i. The copy is
+# synced before each run, or alembic-fix's fsync would pay for writing the copy back.
+"${HF[@]}" --runs 3 -i --prepare "rm -rf $OUT/work && cp -r $OUT/first $OUT/work && sync" \
+  --export-json "$OUT/b.json" \
   -n alembic-fix "$(fix_cmd --quiet "$OUT/work")" \
   -n ast-grep "${SG_SCAN[*]} $OUT/work" \
   -n parse_only "$PARSE -j $JOBS $OUT/work" >&2
@@ -85,7 +87,7 @@ one_src=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plant
 mkdir -p "$OUT/one/plant" "$OUT/one/hq"
 one="$OUT/one/$one_src"
 one_target=${one_src%%/*}
-hyperfine --style basic -N --warmup 10 --runs 200 --prepare "cp $OUT/first/$one_src $one" \
+hyperfine --style basic -N --warmup 10 --runs 200 --prepare "sh -c 'cp $OUT/first/$one_src $one && sync $one'" \
   --export-json "$OUT/c.json" -n alembic-fix "$FIX --target $one_target $one" >&2
 
 step "(d) peak memory (GNU time, max RSS)"
@@ -93,7 +95,7 @@ rss() { /usr/bin/time -f %M -o "$OUT/rss.tmp" sh -c "$1" >/dev/null 2>&1 || true
 {
   echo "a alembic-fix $(rss "$FIX --check -j $JOBS $OUT/clean")"
   echo "a ast-grep $(rss "${SG_SCAN[*]} $OUT/clean")"
-  rm -rf "$OUT/work" && cp -r "$OUT/first" "$OUT/work"
+  rm -rf "$OUT/work" && cp -r "$OUT/first" "$OUT/work" && sync
   echo "b alembic-fix $(rss "$(fix_cmd --quiet "$OUT/work")")"
   echo "b ast-grep $(rss "${SG_SCAN[*]} $OUT/first")"
 } > "$OUT/rss.txt"
