@@ -288,7 +288,8 @@ class Migration:
     message: str
     changes: list[Change]
     annotated: bool         # carries MIGRATION_TARGET already
-    polluted: bool          # generated against a database holding the other target's tables
+    # The wrong-target changes, when the database it was generated against held the other
+    # target's tables; empty otherwise.
     foreign: list[Change] = field(default_factory=list)
 
     def filename(self) -> str:
@@ -387,9 +388,6 @@ class History:
         self.heads: dict[str, str | None] = {t: None for t in owners}
         self.clock = datetime.datetime(2021, 1, 4, 8, 0, 0, 0)
 
-    def own_tables(self, target: str) -> list[str]:
-        return self.owners[target]
-
     def foreign_tables(self, target: str) -> list[str]:
         mine = set(self.owners[target])
         return sorted({t for other, tables in self.owners.items() if other != target for t in tables} - mine)
@@ -405,7 +403,7 @@ class History:
 
         changes: list[Change] = []
         messages: list[str] = []
-        own = self.own_tables(target)
+        own = self.owners[target]
         for _ in range(rng.choices((0, 1, 2, 3, 4, 5), weights=(1, 8, 16, 24, 26, 25))[0]):
             roll = rng.random()
             table = table_def(rng.choice(own))
@@ -435,7 +433,7 @@ class History:
 
         m = Migration(target, revision, self.heads[target], self.clock,
                       commit_message(messages, target),
-                      changes, annotated, polluted, foreign if polluted else [])
+                      changes, annotated, foreign if polluted else [])
         self.heads[target] = revision
         return m
 
