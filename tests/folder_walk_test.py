@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Folders as a batch cleanup meets them: hidden folders and __pycache__ skipped, a symlink loop
+survived, a file reached twice (through a link) processed once, files that are not migrations
+left alone and not counted as changes. Run by ctest: folder_walk_test.py BINARY FIXTURES_DIR."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+failures = []
+
+
+def expect(ok, what):
+    if not ok:
+        failures.append(what)
+        print(f"FAIL: {what}")
+
+
+polluted = os.path.join(fixtures, "autogen_plain_plant", "input.py")
+with tempfile.TemporaryDirectory() as tmp:
+    versions = os.path.join(tmp, "versions")
+    for sub in ("", ".hidden", "__pycache__", "nested/deeper"):
+        os.makedirs(os.path.join(versions, sub), exist_ok=True)
+    shutil.copy(polluted, os.path.join(versions, "a1_plant.py"))
+    shutil.copy(polluted, os.path.join(versions, "nested/deeper/b2_plant.py"))
+    shutil.copy(polluted, os.path.join(versions, ".hidden/c3_plant.py"))
+    shutil.copy(polluted, os.path.join(versions, "__pycache__/d4_plant.py"))
+    with open(os.path.join(versions, "helpers.py"), "w") as f:
+        f.write("def revision():\n    return 'not a migration'\n")
+    os.symlink("a1_plant.py", os.path.join(versions, "z9_link.py"))       # the same file again
+    os.symlink("..", os.path.join(versions, "nested/deeper/loop"))        # a loop
+    os.symlink(versions, os.path.join(versions, "nested/back_to_top"))    # another
+
+    r = subprocess.run([binary, "--target", "plant", "--check", "--format", "json", "versions"], cwd=tmp,
+                       capture_output=True, timeout=60, env={"NO_COLOR": "1"})
+    doc = json.loads(r.stdout)
+    paths = [f["path"] for f in doc["files"]]
+    expect(paths == ["versions/a1_plant.py", "versions/helpers.py", "versions/nested/deeper/b2_plant.py"],
+           f"walked files: {paths}")
+    expect(doc["summary"] == {"changed": 2, "unchanged": 0, "not_migration": 1, "failed": 0},
+           f"summary: {doc['summary']}")
+    expect(r.returncode == 1, f"exit {r.returncode}")
+
+    # Writing: each file fixed once; the link still a link; hidden and cache files untouched.
+    r = subprocess.run([binary, "--target", "plant", "-q", "versions", "versions/z9_link.py"], cwd=tmp,
+                       capture_output=True, timeout=60, env={"NO_COLOR": "1"})
+    expect(r.returncode == 0, f"fixing exits {r.returncode}: {r.stderr.decode()}")
+    expected = open(os.path.join(fixtures, "autogen_plain_plant", "expected.py"), "rb").read()
+    original = open(polluted, "rb").read()
+    expect(open(os.path.join(versions, "a1_plant.py"), "rb").read() == expected, "a1 fixed")
+    expect(os.path.islink(os.path.join(versions, "z9_link.py")), "the link stays a link")
+    expect(open(os.path.join(versions, ".hidden/c3_plant.py"), "rb").read() == original, "hidden folder untouched")
+    expect(open(os.path.join(versions, "__pycache__/d4_plant.py"), "rb").read() == original, "__pycache__ untouched")
+
+print("FAILED" if failures else "ok")
+sys.exit(1 if failures else 0)
