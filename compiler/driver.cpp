@@ -107,7 +107,12 @@ void write_atomically(const std::string& path, const std::string& bytes, const s
 
 // Migrations are *.py files; caches and hidden folders are never walked, and a folder reached
 // twice through symlinks is walked once.
-void walk(const fs::path& root, std::vector<std::string>& files) {
+struct Found {
+  std::string path;
+  bool link = false;  // the name is a symlink: writes go to its target
+};
+
+void walk(const fs::path& root, std::vector<Found>& files) {
   std::set<std::pair<dev_t, ino_t>> visited;
   struct stat info {};
   if (::stat(root.c_str(), &info) == 0) visited.insert({info.st_dev, info.st_ino});
@@ -124,7 +129,7 @@ void walk(const fs::path& root, std::vector<std::string>& files) {
       if (skip) it.disable_recursion_pending();
       continue;
     }
-    if (p.extension() == ".py" && it->is_regular_file(type_ec)) files.push_back(p.string());
+    if (p.extension() == ".py" && it->is_regular_file(type_ec)) files.push_back({p.string(), it->is_symlink(type_ec)});
   }
 }
 
@@ -174,12 +179,10 @@ FileResult io_failure(std::string message) {
 
 // The nearest folder named after a target, from the file's own folder up to the folder the user
 // named (for a file argument, its own folder): `versions/plant/` decides, `/home/hq/` does not.
-std::optional<std::string> folder_target(const std::string& file, const std::string& root, const TargetMap& maps) {
-  std::error_code ec;
-  fs::path dir = fs::absolute(file, ec).lexically_normal().parent_path();
-  fs::path top = fs::absolute(root, ec).lexically_normal();
-  if (fs::is_directory(top, ec) == false || top == fs::absolute(file, ec).lexically_normal()) top = dir;
-  if (!top.has_filename()) top = top.parent_path();  // "versions/" -> "versions"
+// `top` and `cwd` are absolute and normal, so this costs no system call per file.
+std::optional<std::string> folder_target(const std::string& file, const fs::path& top, const fs::path& cwd,
+                                         const TargetMap& maps) {
+  fs::path dir = (cwd / file).lexically_normal().parent_path();
   for (; !dir.empty(); dir = dir.parent_path()) {
     if (maps.has_target(dir.filename().string())) return dir.filename().string();
     if (dir == top || dir == dir.root_path()) break;
@@ -187,9 +190,17 @@ std::optional<std::string> folder_target(const std::string& file, const std::str
   return std::nullopt;
 }
 
+// The folder a PATH argument names for the folder rule: itself, or a file's own folder.
+fs::path top_folder(const std::string& argument, bool is_directory, const fs::path& cwd) {
+  fs::path top = (cwd / argument).lexically_normal();
+  if (!top.has_filename()) top = top.parent_path();  // "versions/" -> "versions"
+  return is_directory ? top : top.parent_path();
+}
+
 struct Job {
-  std::string path;  // as found: what messages name
-  std::string root;  // the PATH argument it was found under
+  std::string path;       // as found: what messages name
+  bool link = false;      // a symlink: writes go to its target
+  const fs::path* top;    // see folder_target
 };
 
 // One file read and compiled; what is left to do is the write, if any.
@@ -200,15 +211,19 @@ struct Compiled {
   bool needs_write = false;
 };
 
-Compiled compile_job(const Job& job, const RunOptions& options, const CompileOptions& compile, PythonParser& parser) {
+Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& options, const CompileOptions& compile,
+                     PythonParser& parser) {
   Compiled out;
-  std::error_code ec;
-  fs::path real = fs::canonical(job.path, ec);
-  if (ec) {
-    out.result = io_failure(fmt::format("{}", ec.message()));
-    return out;
+  out.real_path = job.path;
+  if (job.link) {
+    std::error_code ec;
+    fs::path real = fs::canonical(job.path, ec);
+    if (ec) {
+      out.result = io_failure(fmt::format("{}", ec.message()));
+      return out;
+    }
+    out.real_path = real.string();
   }
-  out.real_path = real.string();
   std::string bytes;
   try {
     bytes = read_file(out.real_path, out.read_info);
@@ -217,7 +232,7 @@ Compiled compile_job(const Job& job, const RunOptions& options, const CompileOpt
     return out;
   }
   try {
-    out.result = compile_file(job.path, std::move(bytes), compile, parser, folder_target(job.path, job.root, *compile.maps));
+    out.result = compile_file(job.path, std::move(bytes), compile, parser, folder_target(job.path, *job.top, cwd, *compile.maps));
   } catch (const std::exception& e) {
     out.result = io_failure(fmt::format("internal error: {}; the file is left untouched", e.what()));
     return out;
@@ -240,34 +255,54 @@ void commit(Compiled& c) {
 // share journal commits. Nothing runs more than `window` files ahead of the one being reported,
 // so memory stays bounded however large the folder and however slow one file is.
 template <typename Done>
-void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions& options,
+void run_in_order(const std::vector<Job>& work, const fs::path& cwd, unsigned jobs, const RunOptions& options,
                   const CompileOptions& compile, Done done) {
   const unsigned writers = options.mode == Mode::kWrite ? 8 : 0;
-  const size_t window = std::max<size_t>(8 * size_t{jobs}, 2 * size_t{writers});
+  const size_t run_length = 16;  // see the compiler below
+  const size_t window = std::max<size_t>(4 * run_length * jobs, 2 * size_t{writers});
   std::vector<std::optional<Compiled>> slots(work.size());
   std::vector<bool> ready(work.size(), false);
   std::deque<size_t> to_write;
   std::mutex mu;
-  std::condition_variable cv;
-  size_t next = 0, reported = 0;
+  // One condition each, woken only when its waiter can move: a wake-up per file for every
+  // thread costs more than the work on a clean file.
+  std::condition_variable report_cv, window_cv, write_cv;
+  size_t next = 0, reported = 0, waiting_for_window = 0;
   bool compiling_done = false;
+  auto mark_ready = [&](size_t i) {  // under mu
+    ready[i] = true;
+    if (i == reported) report_cv.notify_one();
+  };
+  // Files are claimed a run at a time, and a run's results handed over under one lock: on
+  // clean files the hand-over, not the work, would otherwise dominate.
   auto compiler = [&] {
     PythonParser parser;
+    std::vector<Compiled> done_here;
     for (;;) {
-      size_t i;
+      size_t first, count;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return next >= work.size() || next < reported + window; });
+        ++waiting_for_window;
+        window_cv.wait(lock, [&] { return next >= work.size() || next < reported + window; });
+        --waiting_for_window;
         if (next >= work.size()) return;
-        i = next++;
+        first = next;
+        count = std::min({run_length, work.size() - next, reported + window - next});
+        next += count;
       }
-      Compiled c = compile_job(work[i], options, compile, parser);
+      done_here.clear();
+      for (size_t i = first; i < first + count; ++i) done_here.push_back(compile_job(work[i], cwd, options, compile, parser));
       std::lock_guard lock(mu);
-      bool write = c.needs_write;
-      slots[i].emplace(std::move(c));
-      if (write) to_write.push_back(i);
-      else ready[i] = true;
-      cv.notify_all();
+      for (size_t k = 0; k < count; ++k) {
+        bool write = done_here[k].needs_write;
+        slots[first + k].emplace(std::move(done_here[k]));
+        if (write) {
+          to_write.push_back(first + k);
+          write_cv.notify_one();
+        } else {
+          mark_ready(first + k);
+        }
+      }
     }
   };
   auto writer = [&] {
@@ -275,15 +310,14 @@ void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions&
       size_t i;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !to_write.empty() || compiling_done; });
+        write_cv.wait(lock, [&] { return !to_write.empty() || compiling_done; });
         if (to_write.empty()) return;
         i = to_write.front();
         to_write.pop_front();
       }
       commit(*slots[i]);  // slot i is this thread's alone until it is marked ready
       std::lock_guard lock(mu);
-      ready[i] = true;
-      cv.notify_all();
+      mark_ready(i);
     }
   };
   std::vector<std::jthread> writing, compiling;
@@ -291,11 +325,11 @@ void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions&
   for (unsigned t = 0; t < jobs; ++t) compiling.emplace_back(compiler);
   for (size_t i = 0; i < work.size(); ++i) {
     std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return ready[i]; });
+    report_cv.wait(lock, [&] { return ready[i]; });
     Compiled c = std::move(*slots[i]);
     slots[i].reset();
     ++reported;
-    cv.notify_all();
+    if (waiting_for_window) window_cv.notify_all();
     lock.unlock();
     c.result.output = std::string();  // written or not needed: free it before reporting
     done(work[i], c.result);
@@ -305,7 +339,7 @@ void run_in_order(const std::vector<Job>& work, unsigned jobs, const RunOptions&
     std::lock_guard lock(mu);
     compiling_done = true;
   }
-  cv.notify_all();
+  write_cv.notify_all();
 }
 
 }  // namespace
@@ -335,8 +369,10 @@ int run(const RunOptions& options) {
 
   Reporter reporter(options);
   reporter.begin();
+  std::error_code cwd_ec;
+  const fs::path cwd = fs::current_path(cwd_ec);
+  std::deque<fs::path> tops;  // one per PATH argument; jobs point into it
   std::vector<Job> work;
-  std::set<std::string> seen;
   bool use_stdin = false;
   for (const auto& p : options.paths) {
     if (p == "-") {
@@ -349,15 +385,23 @@ int run(const RunOptions& options) {
       reporter.file(p, io_failure("no such file or directory"));
       continue;
     }
-    std::vector<std::string> found;
+    std::vector<Found> found;
     if (fs::is_directory(st)) walk(p, found);
-    else found.push_back(p);
-    std::sort(found.begin(), found.end());
-    for (auto& f : found) {
-      // The same file named twice (or through a link) is processed once.
-      std::string identity = fs::weakly_canonical(f, ec).string();
-      if (seen.insert(ec ? f : identity).second) work.push_back({std::move(f), p});
-    }
+    else found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.path < b.path; });
+    const fs::path& top = tops.emplace_back(top_folder(p, fs::is_directory(st), cwd));
+    for (auto& f : found) work.push_back({std::move(f.path), f.link, &top});
+  }
+  // The same file named twice (two arguments, or a link to a file also found by its own name) is
+  // processed once. One folder without file links, the common case, needs no stat per file.
+  bool may_repeat = options.paths.size() > 1 ||
+                    std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  if (may_repeat) {
+    std::set<std::pair<dev_t, ino_t>> seen;
+    std::erase_if(work, [&](const Job& j) {
+      struct stat info {};
+      return ::stat(j.path.c_str(), &info) == 0 && !seen.insert({info.st_dev, info.st_ino}).second;
+    });
   }
 
   // stdin is a file of its own, written to stdout.
@@ -366,7 +410,7 @@ int run(const RunOptions& options) {
     std::string bytes = read_all(std::cin);
     std::string original = bytes;
     const std::string& name = options.stdin_filename;
-    auto folder = name == "-" ? std::nullopt : folder_target(name, name, maps);
+    auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, maps);
     FileResult result = compile_file(name, std::move(bytes), compile, parser, folder);
     if (options.mode == Mode::kWrite)
       std::cout << (result.status == FileStatus::kChanged ? result.output : original);
@@ -375,7 +419,7 @@ int run(const RunOptions& options) {
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
-  run_in_order(work, jobs, options, compile,
+  run_in_order(work, cwd, jobs, options, compile,
                [&](const Job& job, const FileResult& result) { reporter.file(job.path, result); });
   return reporter.finish();
 }
