@@ -47,6 +47,8 @@ inline constexpr Code kInternalError{"AF204", "internal-error", Severity::kError
 inline constexpr Code kUnsafeRemoval{"AF205", "unsafe-removal", Severity::kError,
                                      "A statement to remove shares its line with other code: untouched"};
 inline constexpr Code kNoTarget{"AF206", "no-target", Severity::kError, "No rule decides the file's target: untouched"};
+inline constexpr Code kEncoding{"AF207", "not-utf8", Severity::kError,
+                                "Not UTF-8 text (a NUL byte, an invalid byte, another coding cookie): untouched"};
 // `alembic-fix maps`: drift between the models and a map, and models that cannot be read.
 inline constexpr Code kTableNotInMap{"AF301", "table-not-in-map", Severity::kWarning,
                                      "A model table that no map lists"};
@@ -65,7 +67,8 @@ inline constexpr Code kModelsIoError{"AF307", "models-io-error", Severity::kErro
 // One entry per id, for rule lists (SARIF) and documentation.
 inline constexpr Code kAll[] = {kWrongTargetDrop, kMirrorCreate,  kAnnotate,      kForeignOp,
                                 kUnknownTable,    kUnresolvedTable, kSyntaxError, kTargetConflict,
-                                kIoError,         kInternalError, kUnsafeRemoval, kNoTarget};
+                                kIoError,         kInternalError, kUnsafeRemoval, kNoTarget,
+                                kEncoding};
 }  // namespace codes
 
 struct Diagnostic {

@@ -1,6 +1,8 @@
 #include "compiler/driver.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +37,14 @@ struct IoError : std::runtime_error {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+// A migration is kilobytes; a file of many megabytes is not one, and its tree would take
+// gigabytes (a 50 MB file: 6 GB and 45 s). Refused, untouched.
+constexpr off_t kMaxFileSize = 16 << 20;
+IoError too_large(size_t size) {
+  return IoError(fmt::format("{:.1f} MB is more than alembic-fix reads as one migration ({} MiB); left untouched",
+                             static_cast<double>(size) / 1e6, kMaxFileSize >> 20));
+}
+
 // Reads a whole regular file; refuses anything else (a fifo would block, a device never ends).
 std::string read_file(const std::string& path, struct stat& info) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -46,6 +56,7 @@ std::string read_file(const std::string& path, struct stat& info) {
   if (::fstat(fd, &info) != 0) throw IoError(fmt::format("cannot stat: {}", errno_text(errno)));
   if (S_ISDIR(info.st_mode)) throw IoError("is a directory, expected a file");
   if (!S_ISREG(info.st_mode)) throw IoError("not a regular file (fifo, socket or device); skipped");
+  if (info.st_size > kMaxFileSize) throw too_large(static_cast<size_t>(info.st_size));
   std::string bytes;
   bytes.resize(static_cast<size_t>(info.st_size));
   size_t got = 0;
@@ -67,6 +78,77 @@ std::string read_all(std::istream& in) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Temporary files in flight, for the signal handler: on SIGINT, SIGTERM or SIGHUP it removes
+// them and exits 2, so an interrupted run leaves each file either as it was or fully fixed, and
+// no temporary file behind. Slots, not a container: the handler may only read plain memory.
+class InFlightTemps {
+ public:
+  static constexpr size_t kSlots = 64;  // more than the writer threads
+
+  // Claims a slot and creates the temporary file from `pattern` (mkstemp). -1 when a signal
+  // has already stopped the run, or on failure (errno set).
+  int create(const std::string& pattern, size_t& slot) {
+    for (slot = 0; slot < kSlots; ++slot) {
+      int free = kFree;
+      if (state_[slot].compare_exchange_strong(free, kCreating)) break;
+    }
+    if (slot == kSlots || pattern.size() >= sizeof(paths_[0])) {
+      if (slot < kSlots) state_[slot] = kFree;
+      errno = EMFILE;
+      return -1;
+    }
+    if (stopping_) {  // after claiming: the handler either sees this slot or we see it stopping
+      state_[slot] = kFree;
+      errno = EINTR;
+      return -1;
+    }
+    std::memcpy(paths_[slot], pattern.c_str(), pattern.size() + 1);
+    int fd = ::mkstemp(paths_[slot]);
+    state_[slot] = fd < 0 ? kFree : kCreated;
+    return fd;
+  }
+  const char* path(size_t slot) const { return paths_[slot]; }
+  void release(size_t slot) { state_[slot] = kFree; }
+
+  // Async-signal-safe: atomics, unlink, write, _exit.
+  [[noreturn]] void abandon_and_exit() {
+    stopping_ = true;
+    for (size_t i = 0; i < kSlots; ++i) {
+      while (state_[i] == kCreating) {
+      }  // a writer thread is inside mkstemp; it finishes in microseconds
+      if (state_[i] == kCreated) ::unlink(paths_[i]);
+    }
+    static const char message[] = "alembic-fix: interrupted; files not yet written are unchanged\n";
+    ssize_t ignored = ::write(STDERR_FILENO, message, sizeof(message) - 1);
+    (void)ignored;
+    ::_exit(2);
+  }
+
+ private:
+  enum { kFree, kCreating, kCreated };
+  std::atomic<int> state_[kSlots]{};
+  char paths_[kSlots][4096]{};
+  std::atomic<bool> stopping_{false};
+};
+InFlightTemps in_flight;
+
+extern "C" void on_stop_signal(int) { in_flight.abandon_and_exit(); }
+
+// Signals go to the main thread only, so the handler never interrupts a writer in the middle
+// of claiming a slot it would then wait for.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &action, nullptr);
+}
+void block_stop_signals_in_this_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 bool same_version(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
          a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
@@ -76,14 +158,20 @@ bool same_version(const struct stat& a, const struct stat& b) {
 // half of one. The target must still be the version that was read.
 void write_atomically(const std::string& path, const std::string& bytes, const struct stat& read_info) {
   fs::path target(path);
-  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".alembic-fix-XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
+  std::string pattern = (target.parent_path() / ("." + target.filename().string() + ".alembic-fix-XXXXXX")).string();
+  size_t slot = 0;
+  int fd = in_flight.create(pattern, slot);
   if (fd < 0) throw IoError(fmt::format("cannot create a temporary file beside it: {}", errno_text(errno)));
+  const char* temp = in_flight.path(slot);
+  auto give_up = [&](const std::string& message) {
+    ::close(fd);
+    ::unlink(temp);
+    in_flight.release(slot);
+    throw IoError(message);
+  };
   auto fail = [&](const std::string& what) {
     int err = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw IoError(fmt::format("{}: {}; the file is unchanged", what, errno_text(err)));
+    give_up(fmt::format("{}: {}; the file is unchanged", what, errno_text(err)));
   };
   size_t done = 0;
   while (done < bytes.size()) {
@@ -94,14 +182,14 @@ void write_atomically(const std::string& path, const std::string& bytes, const s
   }
   if (::fchmod(fd, read_info.st_mode & 07777) != 0) fail("cannot keep the file's mode");
   if (::fsync(fd) != 0) fail("cannot flush the new version");
+  // Never write over a version this run did not read (another run, an editor).
   struct stat now {};
-  if (::stat(path.c_str(), &now) != 0 || !same_version(now, read_info)) {
-    errno = EAGAIN;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw IoError("the file changed while it was being fixed; not written (run again)");
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot replace the file");
+  if (::stat(path.c_str(), &now) != 0)
+    give_up("the file disappeared while it was being fixed; nothing written");
+  if (!same_version(now, read_info))
+    give_up("the file changed while it was being fixed; the newer version is kept (run again)");
+  if (::rename(temp, path.c_str()) != 0) fail("cannot replace the file");
+  in_flight.release(slot);
   ::close(fd);
 }
 
@@ -276,6 +364,7 @@ void run_in_order(const std::vector<Job>& work, const fs::path& cwd, unsigned jo
   // Files are claimed a run at a time, and a run's results handed over under one lock: on
   // clean files the hand-over, not the work, would otherwise dominate.
   auto compiler = [&] {
+    block_stop_signals_in_this_thread();
     PythonParser parser;
     std::vector<Compiled> done_here;
     for (;;) {
@@ -306,6 +395,7 @@ void run_in_order(const std::vector<Job>& work, const fs::path& cwd, unsigned jo
     }
   };
   auto writer = [&] {
+    block_stop_signals_in_this_thread();
     for (;;) {
       size_t i;
       {
@@ -367,6 +457,7 @@ int run(const RunOptions& options) {
   compile.want_diff = options.mode == Mode::kDiff;
   compile.prefilter = options.prefilter;
 
+  if (options.mode == Mode::kWrite) install_stop_handlers();
   Reporter reporter(options);
   reporter.begin();
   std::error_code cwd_ec;
@@ -411,7 +502,9 @@ int run(const RunOptions& options) {
     std::string original = bytes;
     const std::string& name = options.stdin_filename;
     auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, maps);
-    FileResult result = compile_file(name, std::move(bytes), compile, parser, folder);
+    FileResult result = bytes.size() > static_cast<size_t>(kMaxFileSize)
+                            ? io_failure(too_large(bytes.size()).what())
+                            : compile_file(name, std::move(bytes), compile, parser, folder);
     if (options.mode == Mode::kWrite)
       std::cout << (result.status == FileStatus::kChanged ? result.output : original);
     reporter.file(name, result);

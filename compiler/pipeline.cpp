@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/encoding.h"
 #include "compiler/prefilter.h"
 
 namespace alembic_fix {
@@ -43,6 +44,11 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     }
   }
   Source src(std::move(bytes));
+  if (auto problem = encoding_problem(src)) {
+    result.status = FileStatus::kError;
+    result.diagnostics.push_back(std::move(*problem));
+    return result;
+  }
   SyntaxTree tree = parser.parse(src.text());
   if (auto error = tree.first_error()) {
     result.status = FileStatus::kError;
