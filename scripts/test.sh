@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Set up, build, then run every test (unit, golden fixtures, end-to-end) with ctest.
+# Set up, build, then run every test with ctest: unit, golden fixtures, end-to-end, install and
+# pre-commit, reliability; then the whole suite again built with ASan + UBSan (clang-14, the
+# `asan` preset), which also runs the libFuzzer target for 45 s. SANITIZERS=0 skips that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# What only the tests use: the .deb check (dpkg-dev, man-db) and the pre-commit hook test.
-EXTRA_PACKAGES="pre-commit dpkg-dev man-db ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
+# What only the tests use: the .deb check (dpkg-dev, man-db), the pre-commit hook test, and the
+# sanitizer and fuzzing build (clang-14 with its runtime libraries).
+test_packages="pre-commit dpkg-dev man-db util-linux"
+[ "${SANITIZERS:-1}" = 0 ] || test_packages+=" clang-14 libclang-rt-14-dev"
+EXTRA_PACKAGES="$test_packages ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
+if [ "${SANITIZERS:-1}" != 0 ]; then
+  echo "== the same suite under ASan + UBSan (preset asan, build-asan/)"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$(nproc)"
+  ctest --preset asan -j "$(nproc)"
+fi
