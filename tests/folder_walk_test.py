@@ -9,14 +9,9 @@ import subprocess
 import sys
 import tempfile
 
+from expectations import expect, finish
+
 binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-failures = []
-
-
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}")
 
 
 polluted = os.path.join(fixtures, "autogen_plain_plant", "input.py")
@@ -55,5 +50,4 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(open(os.path.join(versions, ".hidden/c3_plant.py"), "rb").read() == original, "hidden folder untouched")
     expect(open(os.path.join(versions, "__pycache__/d4_plant.py"), "rb").read() == original, "__pycache__ untouched")
 
-print("FAILED" if failures else "ok")
-sys.exit(1 if failures else 0)
+finish()

@@ -10,14 +10,9 @@ import subprocess
 import sys
 import tempfile
 
+from expectations import expect, finish
+
 build, source = map(os.path.abspath, sys.argv[1:3])
-failures = []
-
-
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}")
 
 
 def run(*cmd, **kw):
@@ -76,5 +71,4 @@ with tempfile.TemporaryDirectory() as tmp:
         expect(fixes_the_sample(os.path.join(unpacked, "usr", "bin", "alembic-fix"), tmp),
                "the binary from the .deb fixes autogen_plain_plant as expected")
 
-print("FAILED" if failures else "ok")
-sys.exit(1 if failures else 0)
+finish()

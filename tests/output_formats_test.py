@@ -11,14 +11,9 @@ import subprocess
 import sys
 import tempfile
 
+from expectations import expect, finish
+
 binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-failures = []
-
-
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}")
 
 
 def run(args, cwd, env_extra=None):
@@ -110,5 +105,4 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(b"\x1b[" not in stderr_on_tty({"NO_COLOR": "1"}), "NO_COLOR turns colour off")
     expect(b"\x1b[" not in run(["--check", "versions"], tmp).stderr, "no colour when piped")
 
-print("FAILED" if failures else "ok")
-sys.exit(1 if failures else 0)
+finish()

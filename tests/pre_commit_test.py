@@ -9,14 +9,9 @@ import subprocess
 import sys
 import tempfile
 
+from expectations import expect, finish
+
 binary, source = map(os.path.abspath, sys.argv[1:3])
-failures = []
-
-
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}")
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -74,5 +69,4 @@ with tempfile.TemporaryDirectory() as tmp:
     log = run("git", "log", "--oneline", cwd=repo).stdout.decode()
     expect(log.count("\n") == 1, f"one commit made: {log}")
 
-print("FAILED" if failures else "ok")
-sys.exit(1 if failures else 0)
+finish()
