@@ -58,7 +58,7 @@ std::string read_file(const std::string& path, struct stat& info) {
   if (!S_ISREG(info.st_mode)) throw IoError("not a regular file (fifo, socket or device); skipped");
   if (info.st_size > kMaxFileSize) throw too_large(static_cast<size_t>(info.st_size));
   std::string bytes;
-  bytes.resize(static_cast<size_t>(info.st_size));
+  bytes.resize(static_cast<size_t>(info.st_size) + 1);  // room for the read that finds the end
   size_t got = 0;
   for (;;) {
     if (got == bytes.size()) bytes.resize(std::max<size_t>(bytes.size() * 2, 4096));
