@@ -71,6 +71,7 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "*names")));                              // a splat
   CHECK_FALSE(scan(with(kClean, "'stations'", "'hq_plants'")));                            // a foreign batch
   CHECK_FALSE(scan(with(kClean, "'tickets', sa.", "'hq_users', sa.")));                    // a foreign create
+  CHECK_FALSE(scan(with(kClean, "nullable=True))  #", "nullable=True), schema='reporting')  #")));  // a schema
   CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('hq',)")));     // labels disagree
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'hq\\x5fusers'")));                      // an escape
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'stop_reason' '_daily'")));              // concatenation
