@@ -49,7 +49,12 @@ bool tokenize(std::string_view s, std::vector<Token>& out) {
       continue;
     }
     size_t start = i;
-    bool at_start = start == line_begin && depth == 0 && !continued;
+    // A statement starts here only if the line before ended one: tree-sitter reads `bic.` then
+    // a new line `revision = 1` as `bic.revision = 1`, so after an operator it is no start.
+    bool after_complete = out.empty() || out.back().kind != Token::kPunct ||
+                          std::string_view(")]}").find(out.back().text[0]) != std::string_view::npos ||
+                          std::isalnum(static_cast<unsigned char>(out.back().text[0]));
+    bool at_start = start == line_begin && depth == 0 && !continued && after_complete;
     continued = false;
     size_t prefix_end = i;
     if (is_name_start(c)) {

@@ -83,6 +83,12 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "'priority')\n", "'priority)\n")));                        // unterminated
 }
 
+TEST_CASE("a line after an unfinished one starts no statement") {
+  // tree-sitter reads `bic.` + newline + `revision = ...` as one assignment to bic.revision.
+  CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "bic.\nrevision = 'a1'")));
+  CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"", "x = 1 +\nMIGRATION_TARGET = \"plant\"")));
+}
+
 TEST_CASE("an annotation inside a string or a bracket is no annotation") {
   CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = \"\"\"\nMIGRATION_TARGET = \"plant\"\n\"\"\"\n")));
   CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = (\nMIGRATION_TARGET == \"plant\")\n")));

@@ -85,13 +85,20 @@ bool has(const FileResult& r, std::string_view code) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const TargetMap maps = TargetMap::builtin();
+  static const TargetMap builtin = TargetMap::builtin();
+  // Globs, a schema pattern and a shared table, which the built-in map does not exercise.
+  static const TargetMap patterns = TargetMap::parse(R"(
+[targets.plant]
+tables = ["assets", "tickets", "st*", "dead_letter"]
+[targets.hq]
+tables = ["hq_*", "reporting.*", "dead_letter"]
+)", "fuzz-map");
   static PythonParser parser;
   std::string input(reinterpret_cast<const char*>(data), size);
-  // The first byte picks the target and whether to annotate, so both paths are explored.
+  // The first byte picks the target, whether to annotate and the map.
   std::string target = size && (data[0] & 1) ? "hq" : "plant";
   CompileOptions options;
-  options.maps = &maps;
+  options.maps = size && (data[0] & 4) ? &patterns : &builtin;
   options.target = target;
   options.annotate = !(size && (data[0] & 2));
   options.prefilter = false;
