@@ -230,8 +230,11 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::kString) {
-      // Escapes and implicit concatenation could spell a table the scan cannot see.
+      // Escapes and implicit concatenation could spell a table the scan cannot see, and an
+      // f-string's replacement fields may hold quotes of their own (PEP 701) it cannot pair.
       if (t.content.find('\\') != std::string_view::npos) return std::nullopt;
+      if (t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos)
+        return std::nullopt;
       if (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString) return std::nullopt;
       if (t.content.empty() || t.content.size() > 128) continue;
       if (t.content != *target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?

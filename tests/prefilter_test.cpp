@@ -75,6 +75,7 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('hq',)")));     // labels disagree
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'hq\\x5fusers'")));                      // an escape
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'stop_reason' '_daily'")));              // concatenation
+  CHECK_FALSE(scan(with(kClean, "def downgrade():\n", "def downgrade():\n    x = f\"{d['k']}\"\n")));  // PEP 701
   CHECK_FALSE(scan(with(kClean, "def upgrade():", "def upgrade_plant():")));               // multidb
   CHECK_FALSE(scan(kClean + "# MIGRATION_TARGET = \"hq\"\n"));                              // two annotations
   CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "rev = 'a1'")));                        // not a migration
