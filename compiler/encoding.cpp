@@ -74,19 +74,25 @@ std::optional<Diagnostic> encoding_problem(const Source& src) {
                       fmt::format("the file declares `coding: {}`; alembic-fix rewrites UTF-8 files only, so it is "
                                   "left untouched (convert it to UTF-8, or fix it by hand)",
                                   cookie->first)};
-  for (size_t i = 0; i < text.size();) {
+  if (size_t i = first_non_text_byte(text); i != std::string_view::npos) {
     if (text[i] == '\0')
       return Diagnostic{codes::kEncoding, src.position(i),
                         "a NUL byte: this is not Python source text; the file is left untouched"};
-    size_t n = utf8_length(text, i);
-    if (n == 0)
-      return Diagnostic{codes::kEncoding, src.position(i),
-                        fmt::format("byte 0x{:02X} is not UTF-8; alembic-fix rewrites UTF-8 files only, so it "
-                                    "is left untouched (save it as UTF-8)",
-                                    static_cast<unsigned char>(text[i]))};
-    i += n;
+    return Diagnostic{codes::kEncoding, src.position(i),
+                      fmt::format("byte 0x{:02X} is not UTF-8; alembic-fix rewrites UTF-8 files only, so it "
+                                  "is left untouched (save it as UTF-8)",
+                                  static_cast<unsigned char>(text[i]))};
   }
   return std::nullopt;
+}
+
+size_t first_non_text_byte(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = text[i] == '\0' ? 0 : utf8_length(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace alembic_fix

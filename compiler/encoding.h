@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "compiler/diagnostics.h"
 #include "compiler/source.h"
@@ -12,5 +13,9 @@
 namespace alembic_fix {
 
 std::optional<Diagnostic> encoding_problem(const Source& src);
+
+// Offset of the first NUL byte or byte that is not well-formed UTF-8; npos when there is none.
+// The prefilter asks the same question, so both agree on every byte.
+size_t first_non_text_byte(std::string_view text);
 
 }  // namespace alembic_fix

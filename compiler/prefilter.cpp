@@ -1,5 +1,7 @@
 #include "compiler/prefilter.h"
 
+#include "compiler/encoding.h"
+
 #include <array>
 #include <cstring>
 #include <span>
@@ -104,24 +106,6 @@ bool tokenize(std::string_view s, std::vector<Token>& out) {
   return true;
 }
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra = (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (extra < 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
 size_t count(std::string_view hay, std::string_view needle) {
   size_t n = 0;
   for (size_t at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + needle.size())) ++n;
@@ -200,7 +184,7 @@ bool drop_names_own_table(const std::vector<Token>& tokens, size_t at, const Dro
 std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
   // One annotation, and nothing else that looks like one.
   if (count(text, "MIGRATION_TARGET") != 1) return std::nullopt;
-  if (!valid_utf8(text)) return std::nullopt;
+  if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
   // A PEP 263 cookie means the bytes may not be UTF-8: the full pipeline decides.
   size_t second_line_end = text.find('\n', text.find('\n') + 1);
   if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;

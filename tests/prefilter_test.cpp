@@ -80,6 +80,7 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(kClean + "# MIGRATION_TARGET = \"hq\"\n"));                              // two annotations
   CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "rev = 'a1'")));                        // not a migration
   CHECK_FALSE(scan(with(kClean, "Don't", "Don\xff")));                                     // not UTF-8
+  CHECK_FALSE(scan(with(kClean, "Don't", "Don\xf4\x9b\x9a\x99")));                         // above U+10FFFF
   CHECK_FALSE(scan("# -*- coding: latin-1 -*-\n" + kClean));                                // a coding cookie
   CHECK_FALSE(scan(with(kClean, "'priority')\n", "'priority)\n")));                        // unterminated
 }
