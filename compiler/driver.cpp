@@ -151,7 +151,8 @@ void block_stop_signals_in_this_thread() {
 
 bool same_version(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
-         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+         a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;  // chmod, chown
 }
 
 // Temp file beside the target, fsync, rename: a crash leaves the old file or the new one, never
@@ -180,6 +181,13 @@ void write_atomically(const std::string& path, const std::string& bytes, const s
     if (n <= 0) fail("cannot write the new version");
     done += static_cast<size_t>(n);
   }
+  // The new version keeps the old one's owner (root fixing a user's file must not take it)
+  // and then its mode (a chown clears set-id bits).
+  struct stat temp_info {};
+  if (::fstat(fd, &temp_info) != 0) fail("cannot stat the new version");
+  if ((temp_info.st_uid != read_info.st_uid || temp_info.st_gid != read_info.st_gid) &&
+      ::fchown(fd, read_info.st_uid, read_info.st_gid) != 0)
+    fail("cannot keep the file's owner");
   if (::fchmod(fd, read_info.st_mode & 07777) != 0) fail("cannot keep the file's mode");
   if (::fsync(fd) != 0) fail("cannot flush the new version");
   // Never write over a version this run did not read (another run, an editor).
@@ -458,6 +466,9 @@ int run(const RunOptions& options) {
   compile.prefilter = options.prefilter;
 
   if (options.mode == Mode::kWrite) install_stop_handlers();
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be reported, not
+  // kill the process.
+  ::signal(SIGXFSZ, SIG_IGN);
   Reporter reporter(options);
   reporter.begin();
   std::error_code cwd_ec;

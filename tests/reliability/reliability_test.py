@@ -240,7 +240,32 @@ def mode_bits_and_links(tmp):
     no_temp_files(tmp)
 
 
+@case
+def owner_kept(tmp):
+    # Root fixing another user's file leaves it theirs.
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED, 0o644)
+    os.chown(path, 65534, 65534)
+    r = run(["--target", "plant", "-q", "m.py"], tmp)
+    info = os.stat(path)
+    expect(r.returncode == 0 and read(path) == FIXED, f"fixed: {r.returncode} {r.stderr}")
+    expect((info.st_uid, info.st_gid) == (65534, 65534), f"owner now {info.st_uid}:{info.st_gid}")
+
+
 # --- write failures: the original intact, no temporary file, exit 2 ---------------------------
+
+@case
+def file_size_limit(tmp):
+    # `ulimit -f` below the new version's size: the write fails (EFBIG), the process lives on.
+    import resource
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED)
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+    r = run(["--target", "plant", "m.py"], tmp, preexec_fn=limit)
+    refused(r, "m.py", "AF203", None, ["cannot write the new version", "unchanged"])
+    expect(read(path) == POLLUTED, "the original changed under a file size limit")
+    no_temp_files(tmp)
+
 
 @case
 def disk_full(tmp):
