@@ -59,7 +59,7 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
                                              const PassInput& in);
 
 // Lowers removals to edits: whole lines, no blank-line debris, `pass` in emptied blocks, batch
-// blocks whose statements all go removed whole (passes/tidy.cpp).
+// blocks whose statements all go removed whole (compiler/removals.cpp).
 std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> removals,
                                 std::vector<Diagnostic>& diagnostics);
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "compiler/models.h"
-#include "compiler/models_map.h"
+#include "compiler/models/reader.h"
+#include "compiler/models/map.h"
 
 using namespace alembic_fix;
 

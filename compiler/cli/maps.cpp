@@ -1,4 +1,4 @@
-#include "compiler/models_driver.h"
+#include "compiler/cli/maps.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/models.h"
+#include "compiler/models/reader.h"
 
 namespace fs = std::filesystem;
 

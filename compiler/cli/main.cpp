@@ -6,8 +6,8 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "compiler/driver.h"
-#include "compiler/models_driver.h"
+#include "compiler/cli/fix.h"
+#include "compiler/cli/maps.h"
 
 namespace po = boost::program_options;
 using namespace alembic_fix;

@@ -1,4 +1,4 @@
-#include "compiler/models.h"
+#include "compiler/models/reader.h"
 
 #include <algorithm>
 #include <array>

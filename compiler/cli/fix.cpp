@@ -1,4 +1,4 @@
-#include "compiler/driver.h"
+#include "compiler/cli/fix.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -22,9 +22,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "compiler/models_driver.h"
+#include "compiler/cli/maps.h"
 #include "compiler/pipeline.h"
-#include "compiler/report.h"
+#include "compiler/cli/report.h"
 
 namespace fs = std::filesystem;
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "compiler/driver.h"
+#include "compiler/cli/fix.h"
 #include "compiler/pipeline.h"
 
 namespace alembic_fix {
@@ -17,7 +17,7 @@ class Reporter {
 
   void begin();
   void file(const std::string& path, const FileResult& result);
-  // Prints what closes the report; returns the exit status (see driver.h).
+  // Prints what closes the report; returns the exit status (see fix.h).
   int finish();
 
  private:

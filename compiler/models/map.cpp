@@ -1,4 +1,4 @@
-#include "compiler/models_map.h"
+#include "compiler/models/map.h"
 
 #include <algorithm>
 #include <set>

@@ -1,4 +1,4 @@
-#include "compiler/report.h"
+#include "compiler/cli/report.h"
 
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // The models on disk: each models path (a module or a `models/` folder), then every module of the
 // project it imports, transitively, as Python would on `import`. Also the `alembic-fix maps`
-// command built on them. With driver.cpp, the only code that touches files.
+// command built on them. With fix.cpp, the only code that touches files.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,7 @@
 
 #include <toml++/toml.h>
 
-#include "compiler/models_map.h"
+#include "compiler/models/map.h"
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
