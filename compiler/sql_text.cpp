@@ -62,6 +62,31 @@ std::vector<Word> words(std::string_view s) {
 
 bool keyword(const Word& w, std::string_view k) { return w.name && !w.quoted && w.text == k; }
 
+// The table one statement (ws[begin, end)) writes to, or "" when it is no single-table work.
+std::string statement_target(const std::vector<Word>& ws, size_t begin, size_t end) {
+  auto at = [&](size_t i, std::string_view k) { return i < end && keyword(ws[i], k); };
+  auto name_at = [&](size_t i) { return i < end && ws[i].name ? ws[i].text : std::string(); };
+  if (at(begin, "insert") && at(begin + 1, "into")) return name_at(begin + 2);
+  if (at(begin, "update")) return name_at(begin + 1 + (at(begin + 1, "only") ? 1 : 0));
+  if (at(begin, "delete") && at(begin + 1, "from")) return name_at(begin + 2 + (at(begin + 2, "only") ? 1 : 0));
+  if (at(begin, "alter") && at(begin + 1, "table")) {
+    size_t i = begin + 2;
+    while (at(i, "if") || at(i, "exists") || at(i, "only")) ++i;
+    return name_at(i);
+  }
+  if (at(begin, "create")) {
+    for (size_t i = begin + 1; i < end; ++i)
+      if (at(i, "index")) {
+        for (size_t k = i + 1; k < end; ++k)
+          if (at(k, "on")) return name_at(k + 1 + (at(k + 1, "only") ? 1 : 0));
+        return {};
+      } else if (!at(i, "unique")) {
+        return {};
+      }
+  }
+  return {};
+}
+
 }  // namespace
 
 SqlWords read_sql(std::string_view sql) {
@@ -71,6 +96,12 @@ SqlWords read_sql(std::string_view sql) {
     if (!w.name) continue;
     out.names.push_back(w.text);
     if (size_t dot = w.text.rfind('.'); dot != std::string::npos) out.names.push_back(w.text.substr(dot + 1));
+  }
+  for (size_t begin = 0; begin < ws.size();) {
+    size_t end = begin;
+    while (end < ws.size() && ws[end].text != ";") ++end;
+    if (end > begin) out.statement_targets.push_back(statement_target(ws, begin, end));
+    begin = end + 1;
   }
   for (size_t i = 0; i + 1 < ws.size(); ++i) {
     if (!keyword(ws[i], "drop")) continue;

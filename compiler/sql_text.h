@@ -16,6 +16,9 @@ struct SqlWords {
   std::vector<std::string> dropped_tables;
   std::vector<std::string> dropped_indexes;
   bool drops_other = false;  // DROP TYPE, SEQUENCE, VIEW, SCHEMA...: named in reports, not read
+  // Per `;`-separated statement, the table it writes to when it is data or index work on one
+  // table (INSERT INTO t, UPDATE t, DELETE FROM t, CREATE INDEX ... ON t, ALTER TABLE t), else "".
+  std::vector<std::string> statement_targets;
 };
 
 SqlWords read_sql(std::string_view sql);

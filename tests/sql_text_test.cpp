@@ -29,3 +29,12 @@ TEST_CASE("SQL: other DROPs are noticed, not read") {
   CHECK(read_sql("DROP TYPE status_enum").drops_other);
   CHECK_FALSE(read_sql("ALTER TABLE t DROP COLUMN c").dropped_tables.size());
 }
+
+TEST_CASE("SQL: the table each statement writes to") {
+  CHECK(read_sql("INSERT INTO hq_plants (id) VALUES (1); UPDATE ONLY hq_plants SET a = 1;").statement_targets ==
+        Names{"hq_plants", "hq_plants"});
+  CHECK(read_sql("CREATE UNIQUE INDEX ix ON hq.plants (code)").statement_targets == Names{"hq.plants"});
+  CHECK(read_sql("delete from t where x in (select id from hq_users)").statement_targets == Names{"t"});
+  CHECK(read_sql("ALTER TABLE IF EXISTS ONLY t ADD COLUMN c int").statement_targets == Names{"t"});
+  CHECK(read_sql("SELECT 1").statement_targets == Names{""});
+}
