@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/dependents.h"
 #include "compiler/encoding.h"
 #include "compiler/prefilter.h"
 
@@ -82,6 +83,11 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     edits.insert(edits.end(), std::make_move_iterator(out.edits.begin()), std::make_move_iterator(out.edits.end()));
     result.diagnostics.insert(result.diagnostics.end(), out.diagnostics.begin(), out.diagnostics.end());
   }
+  std::vector<TSNode> removed_statements;
+  for (const Removal& r : removals) removed_statements.push_back(r.statement);
+  Dependents dependents = find_dependents(src, tree, view, removed_statements, {});
+  for (TSNode n : dependents.removals) removals.push_back({n});
+  result.diagnostics.insert(result.diagnostics.end(), dependents.diagnostics.begin(), dependents.diagnostics.end());
   std::vector<Edit> lowered = tidy_removals(input, removals, result.diagnostics);
   edits.insert(edits.end(), std::make_move_iterator(lowered.begin()), std::make_move_iterator(lowered.end()));
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {

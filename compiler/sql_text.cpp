@@ -74,6 +74,11 @@ std::string statement_target(const std::vector<Word>& ws, size_t begin, size_t e
     while (at(i, "if") || at(i, "exists") || at(i, "only")) ++i;
     return name_at(i);
   }
+  if (at(begin, "drop") && at(begin + 1, "table")) {  // one table only: a list is no single target
+    size_t i = begin + 2;
+    while (at(i, "if") || at(i, "exists")) ++i;
+    return i + 1 < end && ws[i + 1].text == "," ? std::string() : name_at(i);
+  }
   if (at(begin, "create")) {
     for (size_t i = begin + 1; i < end; ++i)
       if (at(i, "index")) {

@@ -17,7 +17,8 @@ struct SqlWords {
   std::vector<std::string> dropped_indexes;
   bool drops_other = false;  // DROP TYPE, SEQUENCE, VIEW, SCHEMA...: named in reports, not read
   // Per `;`-separated statement, the table it writes to when it is data or index work on one
-  // table (INSERT INTO t, UPDATE t, DELETE FROM t, CREATE INDEX ... ON t, ALTER TABLE t), else "".
+  // table (INSERT INTO t, UPDATE t, DELETE FROM t, CREATE INDEX ... ON t, ALTER TABLE t, DROP TABLE t),
+  // else "".
   std::vector<std::string> statement_targets;
 };
 
