@@ -36,6 +36,10 @@ inline constexpr Code kUnknownTable{"AF102", "unknown-table", Severity::kWarning
                                     "A drop of a table that no map lists: kept"};
 inline constexpr Code kUnresolvedTable{"AF103", "unresolved-table", Severity::kWarning,
                                        "A drop whose table is not a string literal: kept, never guessed"};
+inline constexpr Code kRawSqlDrop{"AF106", "raw-sql-drop", Severity::kWarning,
+                                  "Raw SQL drops another target's table or index: never edited, a finding under --check"};
+inline constexpr Code kRawSqlForeign{"AF108", "raw-sql-foreign", Severity::kWarning,
+                                     "Raw SQL names another target's table: kept, check it is meant"};
 inline constexpr Code kUnknownTableError{"AF102", "unknown-table", Severity::kError, kUnknownTable.summary};
 inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError, "The file does not parse: untouched"};
 inline constexpr Code kTargetConflict{"AF202", "target-conflict", Severity::kError,

@@ -10,12 +10,14 @@ PassOutput run_wrong_target_drop(const PassInput&);
 PassOutput run_mirror_downgrade(const PassInput&);
 PassOutput run_foreign_op(const PassInput&);
 PassOutput run_annotate_target(const PassInput&);
+PassOutput run_raw_sql(const PassInput&);
 
 std::span<const Pass> all_passes() {
   static constexpr Pass kPasses[] = {
       {"wrong-target-drop", run_wrong_target_drop},
       {"mirror-downgrade", run_mirror_downgrade},
       {"foreign-op", run_foreign_op},
+      {"raw-sql", run_raw_sql},
       {"annotate-target", run_annotate_target},
   };
   return kPasses;
