@@ -15,6 +15,9 @@ import sys
 
 from expectations import expect, finish
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
+from cases import FIXTURE_CASES  # noqa: E402  the scenarios make_fixtures.py writes
+
 CODE = re.compile(r"\bAF\d{3}\b")
 ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|.*\|\s*([^|]*?)\s*\|\s*$")
 
@@ -56,6 +59,18 @@ def check_codes(fixtures, case, cell):
     expect(cell == written, f"{case}: fixtures/README.md says codes {cell!r}, its stderr has {written!r}")
 
 
+def check_generated(fixtures, cases):
+    generated = {c.name for c in FIXTURE_CASES}
+    autogen = {c for c in cases if c.startswith("autogen_")}
+    expect(autogen == generated, f"autogen_* folders {sorted(autogen ^ generated)} are not exactly "
+                                 "the cases tests/e2e/make_fixtures.py writes (tests/e2e/cases.py)")
+    for case in sorted(autogen & generated):
+        note = os.path.join(fixtures, case, "GENERATED")
+        text = open(note, encoding="utf-8").read() if os.path.exists(note) else ""
+        expect("tests/e2e/make_fixtures.py" in text and case in text,
+               f"{case}/GENERATED does not say that tests/e2e/make_fixtures.py {case} writes it")
+
+
 def main():
     fixtures = os.path.abspath(sys.argv[1])
     with open(os.path.join(fixtures, "README.md"), encoding="utf-8") as f:
@@ -70,6 +85,7 @@ def main():
     for name in sorted(os.listdir(fixtures)):
         if os.path.isdir(os.path.join(fixtures, name)) and name not in cases:
             expect(f"`fixtures/{name}/`" in readme, f"fixtures/{name}/ is neither a case nor named in fixtures/README.md")
+    check_generated(fixtures, cases)
     finish()
 
 
