@@ -2,6 +2,13 @@
 """Regenerates the golden fixtures fixtures/autogen_*/ from real Alembic autogenerate output.
 
     /usr/bin/python3 tests/e2e/make_fixtures.py [CASE...]
+    python3 tests/golden_test.py --bless build/alembic-fix fixtures/autogen_<case>...
+
+It writes input.py, expected.py and args of fixtures/<case>/ for every case of FIXTURE_CASES in
+tests/e2e/cases.py (the autogen_* folders), or only the CASEs named. It does not write `stderr` nor
+the GENERATED note: after regenerating, re-bless stderr with the golden runner as above and read
+`git diff fixtures/`. A new case also needs a GENERATED note and a row in fixtures/README.md
+(tests/fixtures_index_test.py checks both).
 
 For each case (tests/e2e/cases.py) a throwaway Alembic project is built, the developer's
 database is polluted with the other target's tables, a model changes, and
