@@ -52,8 +52,10 @@ PassOutput run_raw_sql(const PassInput& in) {
   for (const auto& fn : in.view.functions) {
     auto target = function_target(fn, in);
     if (!target) continue;
-    std::vector<std::string> removed = fn.role == FunctionRole::kUpgrade ? removed_drop_tables(fn, *target, in)
-                                                                         : std::vector<std::string>{};
+    // Tables whose drop (or, in a downgrade, re-creation) is removed: SQL naming them is the
+    // dependents step's to judge (it goes with the removal, or the file is refused).
+    const MigrationFunction* upgrade = fn.role == FunctionRole::kUpgrade ? &fn : in.view.upgrade_for(fn);
+    std::vector<std::string> removed = upgrade ? removed_drop_tables(*upgrade, *target, in) : std::vector<std::string>{};
     for (const auto& op : fn.ops) {
       if (op.method != "execute") continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
@@ -71,10 +73,13 @@ PassOutput run_raw_sql(const PassInput& in) {
         continue;
       }
       SqlWords words = read_sql(*sql);
+      if (std::any_of(words.names.begin(), words.names.end(), [&](const std::string& n) {
+            return std::find(removed.begin(), removed.end(), n) != removed.end();
+          }))
+        continue;
       std::vector<std::string> dropped;
       for (const auto& t : words.dropped_tables)
-        if (foreign(in, *target, t) && std::find(removed.begin(), removed.end(), t) == removed.end())
-          dropped.push_back(t);
+        if (foreign(in, *target, t)) dropped.push_back(t);
       for (const auto& i : words.dropped_indexes)
         if (auto owner = index_owner(in, *target, i, foreign_tables))
           dropped.push_back(fmt::format("index {} (of {}, by its name)", i, *owner));
