@@ -99,7 +99,10 @@ std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> re
     size_t last_line_end = src.line_end(end > start ? end - 1 : start);
     std::string_view before = text.substr(line_start, start - line_start);
     std::string_view after = text.substr(end, last_line_end - end);
+    // A `;` that ends the statement with nothing after it belongs to the statement.
     size_t after_code = after.find_first_not_of(" \t\r\n\f");
+    if (after_code != std::string_view::npos && after[after_code] == ';')
+      after_code = after.find_first_not_of(" \t\r\n\f", after_code + 1);
     bool whole_lines = before.find_first_not_of(" \t\f") == std::string_view::npos &&
                        (after_code == std::string_view::npos || after[after_code] == '#');
     if (!whole_lines) {
