@@ -50,7 +50,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     result.diagnostics.push_back(std::move(*problem));
     return result;
   }
-  SyntaxTree tree = parser.parse(src.text());
+  SyntaxTree tree = parser.parse(src.parse_text());
   if (auto error = tree.first_error()) {
     result.status = FileStatus::kError;
     result.diagnostics.push_back(syntax_error(src, *error));
@@ -108,7 +108,8 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   }
   std::string text = splice(src.text(), edits);
   // Never hand back something that does not parse: that would be our bug, not the user's.
-  SyntaxTree check = parser.reparse(tree, text, edits);
+  std::string lf_text = src.parse_text().data() == src.text().data() ? std::string() : with_lf_line_ends(text);
+  SyntaxTree check = parser.reparse(tree, lf_text.empty() ? std::string_view(text) : std::string_view(lf_text), edits);
   if (auto error = check.first_error()) {
     Source out_src(text);
     Position at = out_src.position(ts_node_start_byte(*error));

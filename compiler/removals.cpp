@@ -131,7 +131,7 @@ std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> re
   }
   // Removing the last line of a file without a final newline: take the newline before it
   // instead, so the file still ends the way it did.
-  if (!edits.empty() && !text.empty() && text.back() != '\n') {
+  if (!edits.empty() && !text.empty() && text.back() != '\n' && text.back() != '\r') {
     std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.start < b.start; });
     // Consecutive removals reaching the end act as one.
     size_t first = edits.size() - 1;
@@ -140,10 +140,11 @@ std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> re
       --first;
     Edit& last = edits.back();
     size_t start = edits[first].start;
-    if (last.end == text.size() && last.replacement.empty() && start > 0 && text[start - 1] == '\n' &&
+    if (last.end == text.size() && last.replacement.empty() && start > 0 &&
+        (text[start - 1] == '\n' || text[start - 1] == '\r') &&
         (first == 0 || edits[first - 1].end < start)) {
       size_t cut = start - 1;
-      if (cut > 0 && text[cut - 1] == '\r') --cut;
+      if (text[cut] == '\n' && cut > 0 && text[cut - 1] == '\r') --cut;  // CRLF: both bytes
       Edit merged{cut, text.size(), ""};
       edits.erase(edits.begin() + static_cast<long>(first), edits.end());
       edits.push_back(merged);
