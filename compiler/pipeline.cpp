@@ -28,6 +28,17 @@ Diagnostic syntax_error(const Source& src, TSNode error) {
           fmt::format("{}: the file is left as it is; fix the syntax and run again", what)};
 }
 
+// A diagnostic is one line whatever the code it quotes: a line break inside a quoted call or a
+// triple-quoted name is written as an escape, so `path:line:col: CODE message` stays parseable.
+void keep_on_one_line(std::vector<Diagnostic>& diagnostics) {
+  for (auto& d : diagnostics) {
+    if (d.message.find_first_of("\r\n") == std::string::npos) continue;
+    std::string out;
+    for (char c : d.message) out += c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : std::string(1, c);
+    d.message = std::move(out);
+  }
+}
+
 }  // namespace
 
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
@@ -90,6 +101,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.diagnostics.insert(result.diagnostics.end(), dependents.diagnostics.begin(), dependents.diagnostics.end());
   std::vector<Edit> lowered = tidy_removals(input, removals, result.diagnostics);
   edits.insert(edits.end(), std::make_move_iterator(lowered.begin()), std::make_move_iterator(lowered.end()));
+  keep_on_one_line(result.diagnostics);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.position.line != b.position.line ? a.position.line < b.position.line : a.position.column < b.position.column;
   });
