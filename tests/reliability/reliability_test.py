@@ -121,6 +121,31 @@ def fifty_megabytes(tmp):
 
 
 @case
+def stdin_over_the_limit(tmp):
+    # An endless stdin: read whole first, it would never end (or end the memory). Refused once it
+    # passes 16 MiB, with nothing written to stdout and the memory of one migration at most.
+    import threading
+    gen = subprocess.Popen(["yes", "# padding " + "x" * 70], stdout=subprocess.PIPE)
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0"}
+    p = subprocess.Popen([BINARY, "--target", "plant", "-"], cwd=tmp, env=env, stdin=gen.stdout,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    gen.stdout.close()
+    guard = threading.Timer(120, p.kill)  # a run that reads it all is stopped, and fails below
+    guard.start()
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    guard.cancel()
+    gen.kill()
+    gen.wait()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    refused(subprocess.CompletedProcess(p.args, p.returncode, out, err), "-", "AF203", None,
+            ["more than the 16 MiB", "without reading the rest"])
+    expect(out == b"", f"{len(out)} bytes on stdout for a refused stdin")
+    peak_mib = usage.ru_maxrss / 1024
+    expect(peak_mib < 160, f"peak memory {peak_mib:.0f} MiB: stdin was read past the limit")
+
+
+@case
 def deep_nesting(tmp):
     depth = 10000
     deep = b"    x = " + b"(" * depth + b"1" + b")" * depth + b"\n"
@@ -182,6 +207,41 @@ def fifo_and_device(tmp):
     os.mkfifo(os.path.join(tmp, "versions", "q.py"))
     r = run(["--target", "plant", "--check", "versions"], tmp, timeout=20)
     expect(r.returncode == 0, f"a folder holding a fifo: {r.returncode} {r.stderr}")
+
+
+@case
+def name_too_long(tmp):
+    # A name the system takes, whose temporary name beside it ("." + name + ".alembic-fix-XXXXXX")
+    # it does not: said as such, not as "too many open files".
+    name = "m" * 252 + ".py"
+    write(os.path.join(tmp, name), POLLUTED)
+    r = run(["--target", "plant", name], tmp)
+    refused(r, name, "AF203", None, ["File name too long", "temporary file"])
+    expect(b"open files" not in r.stderr, f"said as too many open files: {r.stderr}")
+    expect(read(os.path.join(tmp, name)) == POLLUTED, "the file changed")
+    # A path just short of PATH_MAX: openable, but its temporary file's path would not be.
+    parts, length = [], 0
+    while length < 4085 - 4 - 201:
+        parts.append("d" * 200)
+        length += 201
+    parts.append("e" * (4085 - 4 - length - 1))
+    deep = os.path.join(*parts, "m.py")
+    expect(len(deep) == 4085, f"the deep path is {len(deep)} bytes")
+    top = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)  # the absolute path is longer than PATH_MAX
+    try:
+        for i in range(1, len(parts) + 1):
+            os.mkdir(os.path.join(*parts[:i]), dir_fd=top)
+        fd = os.open(deep, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=top)
+        os.write(fd, POLLUTED)
+        os.close(fd)
+        r = run(["--target", "plant", deep], tmp)
+        refused(r, deep, "AF203", None, ["File name too long"])
+        expect(b"open files" not in r.stderr, f"said as too many open files: {r.stderr[-300:]}")
+        fd = os.open(deep, os.O_RDONLY, dir_fd=top)
+        expect(os.read(fd, len(POLLUTED) + 1) == POLLUTED, "the deep file changed")
+        os.close(fd)
+    finally:
+        os.close(top)
 
 
 @case
