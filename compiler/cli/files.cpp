@@ -347,6 +347,33 @@ std::vector<Found> walk_python_files(const fs::path& root) {
   return files;
 }
 
+ModelFiles::Kind DiskModelFiles::kind(const fs::path& path) {
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return Kind::kMissing;
+  return fs::is_directory(status) ? Kind::kFolder : Kind::kFile;
+}
+
+ModelFiles::Read DiskModelFiles::read(const fs::path& path) {
+  try {
+    return {OpenFile(path.string(), OpenFile::Lock::kNone).read(), {}};
+  } catch (const IoError& e) {
+    return {std::nullopt, e.what()};
+  }
+}
+
+std::vector<fs::path> DiskModelFiles::python_files(const fs::path& folder) {
+  std::vector<fs::path> out;
+  for (auto& found : walk_python_files(folder)) out.push_back(std::move(found.path));
+  return out;
+}
+
+fs::path DiskModelFiles::identity(const fs::path& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(path, ec);
+  return ec ? path : canonical;
+}
+
 bool use_color() {
   const char* no_color = std::getenv("NO_COLOR");
   return (!no_color || !*no_color) && ::isatty(STDERR_FILENO);

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/models/project.h"
+
 namespace alembic_fix::files {
 
 // What went wrong, said for the user (the caller adds the path).
@@ -84,6 +86,15 @@ struct Found {
   bool link = false;  // the name is a symlink: writes go to its target
 };
 std::vector<Found> walk_python_files(const std::filesystem::path& root);
+
+// The models front end's files (compiler/models/project.h), read from the disk as above.
+class DiskModelFiles : public ModelFiles {
+ public:
+  Kind kind(const std::filesystem::path& path) override;
+  Read read(const std::filesystem::path& path) override;
+  std::vector<std::filesystem::path> python_files(const std::filesystem::path& folder) override;
+  std::filesystem::path identity(const std::filesystem::path& path) override;
+};
 
 // Colour on stderr: a terminal, and NO_COLOR unset or empty.
 bool use_color();

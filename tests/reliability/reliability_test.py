@@ -210,6 +210,25 @@ def fifo_and_device(tmp):
 
 
 @case
+def fifo_for_the_maps_command(tmp):
+    # The maps command reads and writes through the same layer: a fifo is refused, never opened
+    # for reading (which would wait for a writer forever).
+    write(os.path.join(tmp, "models.py"), b"class Base: pass\nclass T(Base):\n    __tablename__ = 't'\n")
+    os.mkfifo(os.path.join(tmp, "pipe.toml"))
+    r = run(["maps", "--check", "--models", "plant=models.py", "--maps", "pipe.toml"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe.toml: cannot read the map: not a regular file" in r.stderr,
+           f"--maps naming a fifo: {r.returncode} {r.stderr}")
+    r = run(["maps", "--models", "plant=models.py", "-o", "pipe.toml"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe.toml: cannot write: not a regular file" in r.stderr,
+           f"-o naming a fifo: {r.returncode} {r.stderr}")
+    expect(stat.S_ISFIFO(os.stat(os.path.join(tmp, "pipe.toml")).st_mode), "the fifo was replaced")
+    os.mkfifo(os.path.join(tmp, "pipe_models.py"))
+    r = run(["maps", "--models", "plant=pipe_models.py"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe_models.py: AF307" in r.stderr, f"models naming a fifo: {r.returncode} {r.stderr}")
+    no_temp_files(tmp)
+
+
+@case
 def name_too_long(tmp):
     # A name the system takes, whose temporary name beside it ("." + name + ".alembic-fix-XXXXXX")
     # it does not: said as such, not as "too many open files".
