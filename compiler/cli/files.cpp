@@ -242,6 +242,17 @@ bool same_version(const struct stat& a, const struct stat& b) {
          a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;  // chmod, chown
 }
 
+// After the rename the new name lives in the folder's entries: flushed too, as SQLite does, or
+// a crash could bring the old version back. A filesystem that cannot sync a folder says EINVAL.
+void flush_folder(const fs::path& path) {
+  fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  Descriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0 && (::fsync(fd.get()) == 0 || errno == EINVAL)) return;
+  throw IoError(fmt::format("the new version is in place, but its folder could not be flushed ({}): a crash now "
+                            "could bring the old version back",
+                            errno_text(errno)));
+}
+
 // The owner first (root fixing a user's file must not take it), then the mode (a chown clears
 // set-id bits).
 void keep_owner_and_mode(const TemporaryFile& temp, const OpenFile& original) {
@@ -271,6 +282,7 @@ void replace(const std::string& path, std::string_view bytes, const OpenFile& or
       throw IoError("the file changed while it was being fixed; the newer version is kept (run again)");
     temp.rename_over(path);
   }
+  flush_folder(target);
 }
 
 void write(const std::string& path, std::string_view bytes) {
@@ -293,6 +305,7 @@ void write(const std::string& path, std::string_view bytes) {
     if (::fsync(temp.fd()) != 0) TemporaryFile::fail("cannot flush the new version");
     temp.rename_over(target.string());
   }
+  flush_folder(target);
 }
 
 void install_stop_handlers() {

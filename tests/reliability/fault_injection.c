@@ -6,6 +6,8 @@
  *   rename-fails      renaming the temp file over the original fails with EIO
  *   no-space          writing the temp file fails with ENOSPC
  *   signal            at the third temp-file fsync, the process gets SIGTERM
+ *   trace             nothing fails; each rename and each fsync of a folder is appended, in order,
+ *                     to the file ALEMBIC_FIX_TRACE names ("rename FROM TO", "fsync-folder PATH")
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char kMarker[] = ".alembic-fix-";
@@ -45,11 +48,38 @@ static void original_of(const char* temp, char* out, size_t size) {
   snprintf(out, size, "%.*s%.*s", (int)dir_len, temp, (int)name_len, name);
 }
 
+/* One line to the trace file, written whole by one write (threads do not interleave). */
+static void trace(const char* what, const char* a, const char* b) {
+  static ssize_t (*real_write)(int, const void*, size_t);
+  if (!real_write) real_write = (ssize_t (*)(int, const void*, size_t))dlsym(RTLD_NEXT, "write");
+  const char* file = getenv("ALEMBIC_FIX_TRACE");
+  if (!fault_is("trace") || !file) return;
+  char line[8300];
+  int n = snprintf(line, sizeof line, "%s %s%s%s\n", what, a, b ? " " : "", b ? b : "");
+  int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  ssize_t ignored = real_write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  (void)ignored;
+  close(fd);
+}
+
+static void trace_folder_sync(int fd) {
+  struct stat info;
+  char link[64], path[4096];
+  if (fstat(fd, &info) != 0 || !S_ISDIR(info.st_mode)) return;
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  if (n <= 0) return;
+  path[n] = '\0';
+  trace("fsync-folder", path, NULL);
+}
+
 int fsync(int fd) {
   static int (*real_fsync)(int);
   static atomic_int temp_syncs;
   if (!real_fsync) real_fsync = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
   char temp[4096], original[4096];
+  trace_folder_sync(fd);
   if (temp_path(fd, temp, sizeof temp)) {
     original_of(temp, original, sizeof original);
     if (fault_is("modify-original")) {
@@ -77,7 +107,9 @@ int rename(const char* from, const char* to) {
     errno = EIO;
     return -1;
   }
-  return real_rename(from, to);
+  int result = real_rename(from, to);
+  if (result == 0) trace("rename", from, to);
+  return result;
 }
 
 ssize_t write(int fd, const void* data, size_t size) {

@@ -36,8 +36,8 @@ def expect(ok, what):
         raise Failure(what)
 
 
-def run(args, cwd, fault=None, timeout=60, **kw):
-    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0"}
+def run(args, cwd, fault=None, timeout=60, extra_env=None, **kw):
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0", **(extra_env or {})}
     if fault:
         env["LD_PRELOAD"] = FAULTS
         env["ALEMBIC_FIX_FAULT"] = fault
@@ -317,6 +317,27 @@ def mode_bits_and_links(tmp):
     expect(os.path.islink(os.path.join(tmp, "v", "link.py")), "the link is still a link")
     expect(read(os.path.join(tmp, "elsewhere", "real.py")) == FIXED, "the link's target is fixed")
     no_temp_files(tmp)
+
+
+@case
+def folder_flushed_after_rename(tmp):
+    # The rename lives in the folder's entries: the folder is fsynced after it (as SQLite does), or
+    # a crash could bring the old version back. Seen through the preloaded library's trace.
+    write(os.path.join(tmp, "v", "m.py"), POLLUTED)
+    write(os.path.join(tmp, "models.py"), b"class T(Base):\n    __tablename__ = 't'\n")
+    log = os.path.join(tmp, "trace.log")
+    env_trace = {"ALEMBIC_FIX_TRACE": log}
+    r = run(["--target", "plant", "-q", "v/m.py"], tmp, fault="trace", extra_env=env_trace)
+    expect(r.returncode == 0 and read(os.path.join(tmp, "v", "m.py")) == FIXED, f"fixed: {r.returncode} {r.stderr}")
+    r = run(["maps", "--models", "plant=models.py", "-o", "v/map.toml"], tmp, fault="trace", extra_env=env_trace)
+    expect(r.returncode == 0, f"maps -o: {r.returncode} {r.stderr}")
+    lines = read(log).decode().splitlines()
+    folder = os.path.realpath(os.path.join(tmp, "v"))
+    for name in ("m.py", "map.toml"):
+        renamed = [i for i, line in enumerate(lines) if line.startswith("rename ") and line.endswith("/" + name)]
+        expect(len(renamed) == 1, f"{name}: renames {renamed} in {lines}")
+        expect(f"fsync-folder {folder}" in lines[renamed[0] + 1:],
+               f"{name}: no fsync of {folder} after the rename: {lines}")
 
 
 @case
