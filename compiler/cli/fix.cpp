@@ -103,8 +103,9 @@ struct Compiled {
   bool needs_write = false;
 };
 
+// `before_waiting`: see files::OpenFile.
 Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& options, const CompileOptions& compile,
-                     PythonParser& parser) {
+                     PythonParser& parser, const std::function<void()>& before_waiting) {
   Compiled out;
   out.real_path = job.path;
   if (job.link) {
@@ -118,7 +119,10 @@ Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& opti
   }
   std::string bytes;
   try {
-    out.file.emplace(out.real_path, files::OpenFile::Lock::kNone);
+    // Locked from this read to the rename when the file may be written: a second run on the same
+    // files waits for it, then reads the fixed version.
+    auto lock = options.mode == Mode::kWrite ? files::OpenFile::Lock::kExclusive : files::OpenFile::Lock::kNone;
+    out.file.emplace(out.real_path, lock, before_waiting);
     bytes = out.file->read();
   } catch (const files::IoError& e) {
     out.result = io_failure(e.what());
@@ -246,12 +250,22 @@ class OrderedRun {
     files::block_stop_signals_in_this_thread();
     PythonParser parser;
     std::vector<Compiled> done_here;
+    size_t first_held = 0;  // the file done_here[0] is
+    // Before waiting for a lock another run holds, hand over the files (and locks) this thread
+    // holds: a waiting thread holds no lock, and writers never wait for one, so two runs cannot
+    // wait on each other whatever order their files come in.
+    auto hand_over_held = [&] {
+      size_t held = done_here.size();
+      hand_over(first_held, done_here);
+      first_held += held;
+    };
     for (;;) {
       auto [first, count] = claim_run();
       if (count == 0) return;
+      first_held = first;
       for (size_t i = first; i < first + count; ++i)
-        done_here.push_back(compile_job(work_[i], cwd_, options_, compile_, parser));
-      hand_over(first, done_here);
+        done_here.push_back(compile_job(work_[i], cwd_, options_, compile_, parser, hand_over_held));
+      hand_over_held();
     }
   }
 
