@@ -1,5 +1,6 @@
 #include "compiler/cli/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -242,6 +243,39 @@ bool same_version(const struct stat& a, const struct stat& b) {
          a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;  // chmod, chown
 }
 
+// The other names of a file with hard links that its own folder holds (where they usually are).
+std::vector<std::string> names_beside(const fs::path& path, const struct stat& info) {
+  std::vector<std::string> names;
+  fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  DIR* dir = ::opendir(folder.c_str());
+  if (!dir) return names;
+  while (const dirent* entry = ::readdir(dir)) {
+    struct stat other {};
+    if (entry->d_name != path.filename().string() &&
+        ::fstatat(::dirfd(dir), entry->d_name, &other, AT_SYMLINK_NOFOLLOW) == 0 && other.st_dev == info.st_dev &&
+        other.st_ino == info.st_ino)
+      names.push_back((path.parent_path() / entry->d_name).string());
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A file with several names (hard links) is refused, not replaced: a rename would silently detach
+// the other names from the fixed version, and writing in place would give up the all-or-nothing
+// write (a crash could leave half a file) and change a deliberate copy (`cp -al`, a snapshot)
+// behind the user's back. Which name should get the fix is the user's call.
+void refuse_hard_links(const std::string& path, const struct stat& info) {
+  if (info.st_nlink <= 1) return;
+  std::vector<std::string> beside = names_beside(path, info);
+  size_t elsewhere = info.st_nlink - 1 - std::min<size_t>(beside.size(), info.st_nlink - 1);
+  std::string names = fmt::format("{}", fmt::join(beside, ", "));
+  if (elsewhere) names += fmt::format("{}{} in other folders", names.empty() ? "" : " and ", elsewhere);
+  throw IoError(fmt::format("has {} hard links (also: {}); replacing it would detach them from the fixed version, "
+                            "so it is left untouched (fix one name after `cp --remove-destination`, or all by hand)",
+                            info.st_nlink, names));
+}
+
 // After the rename the new name lives in the folder's entries: flushed too, as SQLite does, or
 // a crash could bring the old version back. A filesystem that cannot sync a folder says EINVAL.
 void flush_folder(const fs::path& path) {
@@ -269,6 +303,7 @@ void keep_owner_and_mode(const TemporaryFile& temp, const OpenFile& original) {
 
 void replace(const std::string& path, std::string_view bytes, const OpenFile& original) {
   const fs::path target(path);
+  refuse_hard_links(path, original.info());
   {
     TemporaryFile temp(target);
     temp.write_all(bytes);

@@ -341,6 +341,24 @@ def folder_flushed_after_rename(tmp):
 
 
 @case
+def hard_links_refused(tmp):
+    # A file with other names is not replaced (that would detach them from the fix) nor written in
+    # place (that would give up the all-or-nothing write): refused, its other names given.
+    write(os.path.join(tmp, "v", "a.py"), POLLUTED)
+    os.link(os.path.join(tmp, "v", "a.py"), os.path.join(tmp, "v", "b.py"))
+    os.makedirs(os.path.join(tmp, "backup"))
+    os.link(os.path.join(tmp, "v", "a.py"), os.path.join(tmp, "backup", "a.py"))
+    r = run(["--target", "plant", "v/a.py"], tmp)
+    refused(r, "v/a.py", "AF203", None, ["has 3 hard links (also: v/b.py and 1 in other folders)", "left untouched"])
+    names = [os.path.join(tmp, *n) for n in (("v", "a.py"), ("v", "b.py"), ("backup", "a.py"))]
+    expect(all(read(n) == POLLUTED for n in names), "a hard-linked name changed")
+    expect(len({os.stat(n).st_ino for n in names}) == 1, "the names were detached from each other")
+    no_temp_files(tmp)
+    r = run(["--target", "plant", "--check", "v/a.py"], tmp)  # nothing to write: nothing refused
+    expect(r.returncode == 1 and b"AF203" not in r.stderr, f"--check on a hard link: {r.returncode} {r.stderr}")
+
+
+@case
 def owner_kept(tmp):
     # Root fixing another user's file leaves it theirs.
     path = os.path.join(tmp, "m.py")
