@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -276,6 +277,46 @@ void refuse_hard_links(const std::string& path, const struct stat& info) {
                             info.st_nlink, names));
 }
 
+// Extended attributes (user.*, and ACLs: system.posix_acl_access) go to the new version; one that
+// cannot be set refuses the write rather than losing it. A value the new file already has (an
+// SELinux label it inherits from the folder) is not set again.
+void copy_extended_attributes(int from, int to) {
+  std::string names;
+  for (;;) {
+    ssize_t size = ::flistxattr(from, nullptr, 0);
+    if (size < 0 && (errno == ENOTSUP || errno == ENOSYS)) return;  // the filesystem has none
+    if (size < 0) TemporaryFile::fail("cannot list the file's extended attributes");
+    if (size == 0) return;
+    names.resize(static_cast<size_t>(size));
+    size = ::flistxattr(from, names.data(), names.size());
+    if (size >= 0) {
+      names.resize(static_cast<size_t>(size));
+      break;
+    }
+    if (errno != ERANGE) TemporaryFile::fail("cannot list the file's extended attributes");
+  }
+  auto value_of = [](int fd, const char* name, std::string& value) {
+    for (;;) {
+      ssize_t size = ::fgetxattr(fd, name, nullptr, 0);
+      if (size < 0) return false;
+      value.resize(static_cast<size_t>(size));
+      size = ::fgetxattr(fd, name, value.data(), value.size());
+      if (size >= 0) {
+        value.resize(static_cast<size_t>(size));
+        return true;
+      }
+      if (errno != ERANGE) return false;
+    }
+  };
+  std::string value, existing;
+  for (const char* name = names.c_str(); name < names.c_str() + names.size(); name += std::strlen(name) + 1) {
+    if (!value_of(from, name, value)) TemporaryFile::fail(fmt::format("cannot read the extended attribute {}", name));
+    if (value_of(to, name, existing) && existing == value) continue;
+    if (::fsetxattr(to, name, value.data(), value.size(), 0) != 0)
+      TemporaryFile::fail(fmt::format("cannot keep the extended attribute {}", name));
+  }
+}
+
 // After the rename the new name lives in the folder's entries: flushed too, as SQLite does, or
 // a crash could bring the old version back. A filesystem that cannot sync a folder says EINVAL.
 void flush_folder(const fs::path& path) {
@@ -287,15 +328,16 @@ void flush_folder(const fs::path& path) {
                             errno_text(errno)));
 }
 
-// The owner first (root fixing a user's file must not take it), then the mode (a chown clears
-// set-id bits).
-void keep_owner_and_mode(const TemporaryFile& temp, const OpenFile& original) {
+// The owner first (root fixing a user's file must not take it), then the attributes (a chown
+// drops security.capability), then the mode (a chown clears set-id bits).
+void keep_owner_attributes_and_mode(const TemporaryFile& temp, const OpenFile& original) {
   const struct stat& read_info = original.info();
   struct stat temp_info {};
   if (::fstat(temp.fd(), &temp_info) != 0) TemporaryFile::fail("cannot stat the new version");
   if ((temp_info.st_uid != read_info.st_uid || temp_info.st_gid != read_info.st_gid) &&
       ::fchown(temp.fd(), read_info.st_uid, read_info.st_gid) != 0)
     TemporaryFile::fail("cannot keep the file's owner");
+  copy_extended_attributes(original.fd(), temp.fd());
   if (::fchmod(temp.fd(), read_info.st_mode & 07777) != 0) TemporaryFile::fail("cannot keep the file's mode");
 }
 
@@ -307,7 +349,7 @@ void replace(const std::string& path, std::string_view bytes, const OpenFile& or
   {
     TemporaryFile temp(target);
     temp.write_all(bytes);
-    keep_owner_and_mode(temp, original);
+    keep_owner_attributes_and_mode(temp, original);
     if (::fsync(temp.fd()) != 0) TemporaryFile::fail("cannot flush the new version");
     // Never write over a version this run did not read (an editor; another run on a filesystem
     // without locks).

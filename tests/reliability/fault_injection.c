@@ -6,6 +6,7 @@
  *   rename-fails      renaming the temp file over the original fails with EIO
  *   no-space          writing the temp file fails with ENOSPC
  *   signal            at the third temp-file fsync, the process gets SIGTERM
+ *   xattr-fails       setting an extended attribute on the temp file fails with EOPNOTSUPP
  *   trace             nothing fails; each rename and each fsync of a folder is appended, in order,
  *                     to the file ALEMBIC_FIX_TRACE names ("rename FROM TO", "fsync-folder PATH")
  */
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static const char kMarker[] = ".alembic-fix-";
@@ -121,4 +123,15 @@ ssize_t write(int fd, const void* data, size_t size) {
     return -1;
   }
   return real_write(fd, data, size);
+}
+
+int fsetxattr(int fd, const char* name, const void* value, size_t size, int flags) {
+  static int (*real_fsetxattr)(int, const char*, const void*, size_t, int);
+  if (!real_fsetxattr) real_fsetxattr = (int (*)(int, const char*, const void*, size_t, int))dlsym(RTLD_NEXT, "fsetxattr");
+  char temp[4096];
+  if (fault_is("xattr-fails") && temp_path(fd, temp, sizeof temp)) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  return real_fsetxattr(fd, name, value, size, flags);
 }

@@ -358,6 +358,43 @@ def hard_links_refused(tmp):
     expect(r.returncode == 1 and b"AF203" not in r.stderr, f"--check on a hard link: {r.returncode} {r.stderr}")
 
 
+def posix_acl(*entries):
+    """system.posix_acl_access as the kernel stores it: version 2, then (tag, perm, id) each."""
+    import struct
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, uid) for tag, perm, uid in entries)
+
+
+@case
+def extended_attributes_kept(tmp):
+    # user.* attributes and an ACL (the xattr system.posix_acl_access) go to the new version.
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED, 0o640)
+    tried = subprocess.run(["setfattr", "-n", "user.reviewed", "-v", "by-dba", path], capture_output=True)
+    if tried.returncode != 0:
+        print(f"SKIPPED: this filesystem refuses user extended attributes: {tried.stderr.decode().strip()}")
+        return
+    everyone = 0xFFFFFFFF
+    acl = posix_acl((0x01, 6, everyone), (0x02, 4, 65534), (0x04, 4, everyone), (0x10, 4, everyone), (0x20, 0, everyone))
+    acl_hex = "0x" + acl.hex()
+    r = subprocess.run(["setfattr", "-n", "system.posix_acl_access", "-v", acl_hex, path], capture_output=True)
+    expect(r.returncode == 0, f"setting an ACL: {r.stderr}")
+    before = subprocess.run(["getfattr", "-d", "-m", "-", "-e", "hex", "m.py"], cwd=tmp, capture_output=True).stdout
+    expect(b"user.reviewed=0x62792d646261" in before and acl_hex.encode() in before, f"set up: {before}")
+    r = run(["--target", "plant", "-q", "m.py"], tmp)
+    expect(r.returncode == 0 and read(path) == FIXED, f"fixed: {r.returncode} {r.stderr}")
+    after = subprocess.run(["getfattr", "-d", "-m", "-", "-e", "hex", "m.py"], cwd=tmp, capture_output=True).stdout
+    expect(after == before, f"attributes before:\n{before.decode()}after:\n{after.decode()}")
+    expect(stat.S_IMODE(os.stat(path).st_mode) == 0o640, f"mode {stat.S_IMODE(os.stat(path).st_mode):o}")
+    no_temp_files(tmp)
+    # One that cannot be kept is reported, and the file is not written without it.
+    write(os.path.join(tmp, "n.py"), POLLUTED)
+    subprocess.run(["setfattr", "-n", "user.reviewed", "-v", "by-dba", os.path.join(tmp, "n.py")], check=True)
+    r = run(["--target", "plant", "n.py"], tmp, fault="xattr-fails")
+    refused(r, "n.py", "AF203", None, ["cannot keep the extended attribute user.reviewed", "unchanged"])
+    expect(read(os.path.join(tmp, "n.py")) == POLLUTED, "written without its attribute")
+    no_temp_files(tmp)
+
+
 @case
 def owner_kept(tmp):
     # Root fixing another user's file leaves it theirs.
