@@ -69,6 +69,15 @@ FileResult io_failure(std::string message) {
   return r;
 }
 
+// An exception from the pipeline is a bug of alembic-fix, not a problem with the file.
+FileResult internal_failure(const std::exception& e) {
+  FileResult r;
+  r.status = FileStatus::kError;
+  r.diagnostics.push_back(
+      {codes::kInternalError, {}, fmt::format("internal error: {}; the file is left untouched", e.what())});
+  return r;
+}
+
 // The nearest folder named after a target, from the file's own folder up to the folder the user
 // named (for a file argument, its own folder): `versions/plant/` decides, `/home/hq/` does not.
 // `top` and `cwd` are absolute and normal, so this costs no system call per file.
@@ -132,7 +141,7 @@ Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& opti
   try {
     out.result = compile_file(job.path, std::move(bytes), compile, parser, folder_target(job.path, *job.top, cwd, *compile.maps));
   } catch (const std::exception& e) {
-    out.result = io_failure(fmt::format("internal error: {}; the file is left untouched", e.what()));
+    out.result = internal_failure(e);
     out.file.reset();
     return out;
   }
@@ -383,6 +392,8 @@ int run(const RunOptions& options) {
       result = compile_file(name, std::string(original), compile, parser, folder);
     } catch (const files::IoError& e) {
       result = io_failure(e.what());
+    } catch (const std::exception& e) {
+      result = internal_failure(e);
     }
     if (options.mode == Mode::kWrite)
       std::cout << (result.status == FileStatus::kChanged ? result.output : original);

@@ -7,6 +7,7 @@
  *   no-space          writing the temp file fails with ENOSPC
  *   signal            at the third temp-file fsync, the process gets SIGTERM
  *   xattr-fails       setting an extended attribute on the temp file fails with EOPNOTSUPP
+ *   parser-gives-up   tree-sitter's ts_parser_parse_string returns no tree (as on a cancelled parse)
  *   trace             nothing fails; each rename and each fsync of a folder is appended, in order,
  *                     to the file ALEMBIC_FIX_TRACE names ("rename FROM TO", "fsync-folder PATH")
  */
@@ -134,4 +135,16 @@ int fsetxattr(int fd, const char* name, const void* value, size_t size, int flag
     return -1;
   }
   return real_fsetxattr(fd, name, value, size, flags);
+}
+
+struct TSParser;
+struct TSTree;
+struct TSTree* ts_parser_parse_string(struct TSParser* parser, const struct TSTree* old, const char* text,
+                                      unsigned length) {
+  static struct TSTree* (*real_parse)(struct TSParser*, const struct TSTree*, const char*, unsigned);
+  if (!real_parse)
+    real_parse = (struct TSTree * (*)(struct TSParser*, const struct TSTree*, const char*, unsigned))
+        dlsym(RTLD_NEXT, "ts_parser_parse_string");
+  if (fault_is("parser-gives-up")) return NULL;
+  return real_parse(parser, old, text, length);
 }

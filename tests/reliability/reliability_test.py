@@ -301,6 +301,21 @@ def removed_while_fixed(tmp):
     no_temp_files(tmp)
 
 
+@case
+def internal_error(tmp):
+    # An exception inside the pipeline (here tree-sitter returning no tree) is a bug of
+    # alembic-fix: AF204 internal-error as the README says, not AF203 io-error; nothing written.
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED)
+    r = run(["--target", "plant", "m.py"], tmp, fault="parser-gives-up")
+    refused(r, "m.py", "AF204", None, ["internal error", "tree-sitter gave up parsing", "left untouched"])
+    expect(b"AF203" not in r.stderr, f"said as an I/O error: {r.stderr}")
+    expect(read(path) == POLLUTED, "written after an internal error")
+    r = run(["--target", "plant", "-"], tmp, fault="parser-gives-up", input=POLLUTED)
+    refused(r, "-", "AF204", None, ["tree-sitter gave up parsing"])
+    no_temp_files(tmp)
+
+
 # --- kept on rewrite ------------------------------------------------------------------------
 
 @case
