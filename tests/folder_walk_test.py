@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Folders as a batch cleanup meets them: hidden folders and __pycache__ skipped, a symlink loop
 survived, a file reached twice (through a link) processed once, files that are not migrations
-left alone and not counted as changes. Run by ctest: folder_walk_test.py BINARY FIXTURES_DIR."""
+left alone and not counted as changes. The maps command walks a models folder the same way (one
+walker for both). Run by ctest: folder_walk_test.py BINARY FIXTURES_DIR."""
 import json
 import os
 import shutil
@@ -49,5 +50,20 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(os.path.islink(os.path.join(versions, "z9_link.py")), "the link stays a link")
     expect(open(os.path.join(versions, ".hidden/c3_plant.py"), "rb").read() == original, "hidden folder untouched")
     expect(open(os.path.join(versions, "__pycache__/d4_plant.py"), "rb").read() == original, "__pycache__ untouched")
+
+# A models folder: the same walker, so the same folders skipped and the same loops survived.
+with tempfile.TemporaryDirectory() as tmp:
+    models = os.path.join(tmp, "models")
+    tables = {"a.py": "kept_a", "sub/b.py": "kept_b", ".hidden/c.py": "hidden_c", "__pycache__/d.py": "cached_d"}
+    for name, table in tables.items():
+        os.makedirs(os.path.dirname(os.path.join(models, name)), exist_ok=True)
+        with open(os.path.join(models, name), "w") as f:
+            f.write(f"class T(Base):\n    __tablename__ = {table!r}\n")
+    os.symlink("..", os.path.join(models, "sub", "loop"))
+    r = subprocess.run([binary, "maps", "--models", "plant=models"], cwd=tmp, capture_output=True, timeout=60,
+                       env={"NO_COLOR": "1"})
+    expect(r.returncode == 0, f"maps on a models folder exits {r.returncode}: {r.stderr.decode()}")
+    listed = [line.strip().strip('",') for line in r.stdout.decode().splitlines() if line.startswith("  ")]
+    expect(listed == ["kept_a", "kept_b"], f"tables from the walked models folder: {listed}")
 
 finish()

@@ -1,5 +1,6 @@
 // Many files: finds them, runs the pipeline on each (in parallel), writes results atomically,
-// prints diagnostics in path order and decides the exit code. The only code that touches files.
+// prints diagnostics in path order and decides the exit code. Files are read and written through
+// compiler/cli/files.h.
 #pragma once
 
 #include <optional>

@@ -1,6 +1,5 @@
-// The models on disk: each models path (a module or a `models/` folder), then every module of the
-// project it imports, transitively, as Python would on `import`. Also the `alembic-fix maps`
-// command built on them. With fix.cpp, the only code that touches files.
+// The `alembic-fix maps` command, and the map `[tool.alembic-fix.models]` makes: the models of
+// the project (compiler/models/project.h) read from the disk through compiler/cli/files.h.
 #pragma once
 
 #include <filesystem>
@@ -11,23 +10,10 @@
 #include <toml++/toml.h>
 
 #include "compiler/models/map.h"
+#include "compiler/models/project.h"
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
-
-struct ModelsSource {
-  std::string target;
-  std::string path;  // a .py module or a folder of them, as the user wrote it
-};
-
-struct ModelsRead {
-  std::vector<TargetModels> targets;        // in the order first named
-  std::vector<LocatedDiagnostic> problems;  // AF304-AF307, each once, ordered by path and position
-};
-
-// Relative paths are taken from `base` (the working directory, or a pyproject.toml's folder);
-// paths in messages are relative to the working directory.
-ModelsRead read_models_tree(const std::vector<ModelsSource>& sources, const std::filesystem::path& base);
 
 // The map for `[tool.alembic-fix.models]` in `pyproject`: `section` is its [tool.alembic-fix].
 // Throws MapError naming every problem in the models.

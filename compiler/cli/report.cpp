@@ -1,21 +1,15 @@
 #include "compiler/cli/report.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "compiler/cli/files.h"
+
 namespace alembic_fix {
 namespace {
-
-bool use_color() {
-  const char* no_color = std::getenv("NO_COLOR");
-  return (!no_color || !*no_color) && ::isatty(STDERR_FILENO);
-}
 
 std::string_view status_name(FileStatus s, Mode mode) {
   switch (s) {
@@ -53,7 +47,7 @@ std::string_view sarif_level(Severity s, Mode mode) {
 
 }  // namespace
 
-Reporter::Reporter(const RunOptions& options) : options_(options), color_(use_color()) {}
+Reporter::Reporter(const RunOptions& options) : options_(options), color_(files::use_color()) {}
 
 void Reporter::begin() {
   if (options_.format == OutputFormat::kJson) {

@@ -36,8 +36,8 @@ def expect(ok, what):
         raise Failure(what)
 
 
-def run(args, cwd, fault=None, timeout=60, **kw):
-    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0"}
+def run(args, cwd, fault=None, timeout=60, extra_env=None, **kw):
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0", **(extra_env or {})}
     if fault:
         env["LD_PRELOAD"] = FAULTS
         env["ALEMBIC_FIX_FAULT"] = fault
@@ -121,6 +121,31 @@ def fifty_megabytes(tmp):
 
 
 @case
+def stdin_over_the_limit(tmp):
+    # An endless stdin: read whole first, it would never end (or end the memory). Refused once it
+    # passes 16 MiB, with nothing written to stdout and the memory of one migration at most.
+    import threading
+    gen = subprocess.Popen(["yes", "# padding " + "x" * 70], stdout=subprocess.PIPE)
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "ASAN_OPTIONS": "verify_asan_link_order=0"}
+    p = subprocess.Popen([BINARY, "--target", "plant", "-"], cwd=tmp, env=env, stdin=gen.stdout,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    gen.stdout.close()
+    guard = threading.Timer(120, p.kill)  # a run that reads it all is stopped, and fails below
+    guard.start()
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    guard.cancel()
+    gen.kill()
+    gen.wait()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    refused(subprocess.CompletedProcess(p.args, p.returncode, out, err), "-", "AF203", None,
+            ["more than the 16 MiB", "without reading the rest"])
+    expect(out == b"", f"{len(out)} bytes on stdout for a refused stdin")
+    peak_mib = usage.ru_maxrss / 1024
+    expect(peak_mib < 160, f"peak memory {peak_mib:.0f} MiB: stdin was read past the limit")
+
+
+@case
 def deep_nesting(tmp):
     depth = 10000
     deep = b"    x = " + b"(" * depth + b"1" + b")" * depth + b"\n"
@@ -185,6 +210,60 @@ def fifo_and_device(tmp):
 
 
 @case
+def fifo_for_the_maps_command(tmp):
+    # The maps command reads and writes through the same layer: a fifo is refused, never opened
+    # for reading (which would wait for a writer forever).
+    write(os.path.join(tmp, "models.py"), b"class Base: pass\nclass T(Base):\n    __tablename__ = 't'\n")
+    os.mkfifo(os.path.join(tmp, "pipe.toml"))
+    r = run(["maps", "--check", "--models", "plant=models.py", "--maps", "pipe.toml"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe.toml: cannot read the map: not a regular file" in r.stderr,
+           f"--maps naming a fifo: {r.returncode} {r.stderr}")
+    r = run(["maps", "--models", "plant=models.py", "-o", "pipe.toml"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe.toml: cannot write: not a regular file" in r.stderr,
+           f"-o naming a fifo: {r.returncode} {r.stderr}")
+    expect(stat.S_ISFIFO(os.stat(os.path.join(tmp, "pipe.toml")).st_mode), "the fifo was replaced")
+    os.mkfifo(os.path.join(tmp, "pipe_models.py"))
+    r = run(["maps", "--models", "plant=pipe_models.py"], tmp, timeout=20)
+    expect(r.returncode == 2 and b"pipe_models.py: AF307" in r.stderr, f"models naming a fifo: {r.returncode} {r.stderr}")
+    no_temp_files(tmp)
+
+
+@case
+def name_too_long(tmp):
+    # A name the system takes, whose temporary name beside it ("." + name + ".alembic-fix-XXXXXX")
+    # it does not: said as such, not as "too many open files".
+    name = "m" * 252 + ".py"
+    write(os.path.join(tmp, name), POLLUTED)
+    r = run(["--target", "plant", name], tmp)
+    refused(r, name, "AF203", None, ["File name too long", "temporary file"])
+    expect(b"open files" not in r.stderr, f"said as too many open files: {r.stderr}")
+    expect(read(os.path.join(tmp, name)) == POLLUTED, "the file changed")
+    # A path just short of PATH_MAX: openable, but its temporary file's path would not be.
+    parts, length = [], 0
+    while length < 4085 - 4 - 201:
+        parts.append("d" * 200)
+        length += 201
+    parts.append("e" * (4085 - 4 - length - 1))
+    deep = os.path.join(*parts, "m.py")
+    expect(len(deep) == 4085, f"the deep path is {len(deep)} bytes")
+    top = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)  # the absolute path is longer than PATH_MAX
+    try:
+        for i in range(1, len(parts) + 1):
+            os.mkdir(os.path.join(*parts[:i]), dir_fd=top)
+        fd = os.open(deep, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=top)
+        os.write(fd, POLLUTED)
+        os.close(fd)
+        r = run(["--target", "plant", deep], tmp)
+        refused(r, deep, "AF203", None, ["File name too long"])
+        expect(b"open files" not in r.stderr, f"said as too many open files: {r.stderr[-300:]}")
+        fd = os.open(deep, os.O_RDONLY, dir_fd=top)
+        expect(os.read(fd, len(POLLUTED) + 1) == POLLUTED, "the deep file changed")
+        os.close(fd)
+    finally:
+        os.close(top)
+
+
+@case
 def unreadable_file(tmp):
     # Root reads anything: run as nobody, with the binary where nobody can reach it.
     os.chmod(tmp, 0o755)
@@ -222,6 +301,21 @@ def removed_while_fixed(tmp):
     no_temp_files(tmp)
 
 
+@case
+def internal_error(tmp):
+    # An exception inside the pipeline (here tree-sitter returning no tree) is a bug of
+    # alembic-fix: AF204 internal-error as the README says, not AF203 io-error; nothing written.
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED)
+    r = run(["--target", "plant", "m.py"], tmp, fault="parser-gives-up")
+    refused(r, "m.py", "AF204", None, ["internal error", "tree-sitter gave up parsing", "left untouched"])
+    expect(b"AF203" not in r.stderr, f"said as an I/O error: {r.stderr}")
+    expect(read(path) == POLLUTED, "written after an internal error")
+    r = run(["--target", "plant", "-"], tmp, fault="parser-gives-up", input=POLLUTED)
+    refused(r, "-", "AF204", None, ["tree-sitter gave up parsing"])
+    no_temp_files(tmp)
+
+
 # --- kept on rewrite ------------------------------------------------------------------------
 
 @case
@@ -237,6 +331,82 @@ def mode_bits_and_links(tmp):
         expect(read(p) == FIXED and stat.S_IMODE(os.stat(p).st_mode) == mode, f"{name}: fixed with mode {mode:o}")
     expect(os.path.islink(os.path.join(tmp, "v", "link.py")), "the link is still a link")
     expect(read(os.path.join(tmp, "elsewhere", "real.py")) == FIXED, "the link's target is fixed")
+    no_temp_files(tmp)
+
+
+@case
+def folder_flushed_after_rename(tmp):
+    # The rename lives in the folder's entries: the folder is fsynced after it (as SQLite does), or
+    # a crash could bring the old version back. Seen through the preloaded library's trace.
+    write(os.path.join(tmp, "v", "m.py"), POLLUTED)
+    write(os.path.join(tmp, "models.py"), b"class T(Base):\n    __tablename__ = 't'\n")
+    log = os.path.join(tmp, "trace.log")
+    env_trace = {"ALEMBIC_FIX_TRACE": log}
+    r = run(["--target", "plant", "-q", "v/m.py"], tmp, fault="trace", extra_env=env_trace)
+    expect(r.returncode == 0 and read(os.path.join(tmp, "v", "m.py")) == FIXED, f"fixed: {r.returncode} {r.stderr}")
+    r = run(["maps", "--models", "plant=models.py", "-o", "v/map.toml"], tmp, fault="trace", extra_env=env_trace)
+    expect(r.returncode == 0, f"maps -o: {r.returncode} {r.stderr}")
+    lines = read(log).decode().splitlines()
+    folder = os.path.realpath(os.path.join(tmp, "v"))
+    for name in ("m.py", "map.toml"):
+        renamed = [i for i, line in enumerate(lines) if line.startswith("rename ") and line.endswith("/" + name)]
+        expect(len(renamed) == 1, f"{name}: renames {renamed} in {lines}")
+        expect(f"fsync-folder {folder}" in lines[renamed[0] + 1:],
+               f"{name}: no fsync of {folder} after the rename: {lines}")
+
+
+@case
+def hard_links_refused(tmp):
+    # A file with other names is not replaced (that would detach them from the fix) nor written in
+    # place (that would give up the all-or-nothing write): refused, its other names given.
+    write(os.path.join(tmp, "v", "a.py"), POLLUTED)
+    os.link(os.path.join(tmp, "v", "a.py"), os.path.join(tmp, "v", "b.py"))
+    os.makedirs(os.path.join(tmp, "backup"))
+    os.link(os.path.join(tmp, "v", "a.py"), os.path.join(tmp, "backup", "a.py"))
+    r = run(["--target", "plant", "v/a.py"], tmp)
+    refused(r, "v/a.py", "AF203", None, ["has 3 hard links (also: v/b.py and 1 in other folders)", "left untouched"])
+    names = [os.path.join(tmp, *n) for n in (("v", "a.py"), ("v", "b.py"), ("backup", "a.py"))]
+    expect(all(read(n) == POLLUTED for n in names), "a hard-linked name changed")
+    expect(len({os.stat(n).st_ino for n in names}) == 1, "the names were detached from each other")
+    no_temp_files(tmp)
+    r = run(["--target", "plant", "--check", "v/a.py"], tmp)  # nothing to write: nothing refused
+    expect(r.returncode == 1 and b"AF203" not in r.stderr, f"--check on a hard link: {r.returncode} {r.stderr}")
+
+
+def posix_acl(*entries):
+    """system.posix_acl_access as the kernel stores it: version 2, then (tag, perm, id) each."""
+    import struct
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, uid) for tag, perm, uid in entries)
+
+
+@case
+def extended_attributes_kept(tmp):
+    # user.* attributes and an ACL (the xattr system.posix_acl_access) go to the new version.
+    path = os.path.join(tmp, "m.py")
+    write(path, POLLUTED, 0o640)
+    tried = subprocess.run(["setfattr", "-n", "user.reviewed", "-v", "by-dba", path], capture_output=True)
+    if tried.returncode != 0:
+        print(f"SKIPPED: this filesystem refuses user extended attributes: {tried.stderr.decode().strip()}")
+        return
+    everyone = 0xFFFFFFFF
+    acl = posix_acl((0x01, 6, everyone), (0x02, 4, 65534), (0x04, 4, everyone), (0x10, 4, everyone), (0x20, 0, everyone))
+    acl_hex = "0x" + acl.hex()
+    r = subprocess.run(["setfattr", "-n", "system.posix_acl_access", "-v", acl_hex, path], capture_output=True)
+    expect(r.returncode == 0, f"setting an ACL: {r.stderr}")
+    before = subprocess.run(["getfattr", "-d", "-m", "-", "-e", "hex", "m.py"], cwd=tmp, capture_output=True).stdout
+    expect(b"user.reviewed=0x62792d646261" in before and acl_hex.encode() in before, f"set up: {before}")
+    r = run(["--target", "plant", "-q", "m.py"], tmp)
+    expect(r.returncode == 0 and read(path) == FIXED, f"fixed: {r.returncode} {r.stderr}")
+    after = subprocess.run(["getfattr", "-d", "-m", "-", "-e", "hex", "m.py"], cwd=tmp, capture_output=True).stdout
+    expect(after == before, f"attributes before:\n{before.decode()}after:\n{after.decode()}")
+    expect(stat.S_IMODE(os.stat(path).st_mode) == 0o640, f"mode {stat.S_IMODE(os.stat(path).st_mode):o}")
+    no_temp_files(tmp)
+    # One that cannot be kept is reported, and the file is not written without it.
+    write(os.path.join(tmp, "n.py"), POLLUTED)
+    subprocess.run(["setfattr", "-n", "user.reviewed", "-v", "by-dba", os.path.join(tmp, "n.py")], check=True)
+    r = run(["--target", "plant", "n.py"], tmp, fault="xattr-fails")
+    refused(r, "n.py", "AF203", None, ["cannot keep the extended attribute user.reviewed", "unchanged"])
+    expect(read(os.path.join(tmp, "n.py")) == POLLUTED, "written without its attribute")
     no_temp_files(tmp)
 
 
@@ -349,17 +519,41 @@ def signal_from_outside(tmp):
 
 @case
 def two_runs_at_once(tmp):
+    # The second run waits for the first (a lock on each file from read to rename), then finds the
+    # file fixed: both succeed, nothing is reported as changed under them.
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
     for attempt in range(3):
         root = os.path.join(tmp, str(attempt))
         many_polluted(root, 400)
-        env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
         procs = [subprocess.Popen([BINARY, "--target", "plant", "-q", "."], cwd=root, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
-        codes = [p.wait(timeout=120) for p in procs]
-        expect(all(c in (0, 2) for c in codes), f"exit statuses {codes}")
-        # A run that found a file replaced under it says so and leaves the newer version.
+        results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+        expect(all(code == 0 for code, _ in results), f"exit statuses and stderr: {results}")
+        expect(all(b"AF203" not in err for _, err in results), f"a run found a file changed under it: {results}")
         expect(each_fixed_or_intact(root) == (400, 0), "every file fixed, and annotated exactly once")
         no_temp_files(root)
+
+
+@case
+def two_runs_in_opposite_orders(tmp):
+    # One run names a/ then b/, the other b/ then a/, each on one thread: each holds locks the
+    # other wants next. A run hands its files on to be written before it waits, so neither hangs.
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    for attempt in range(5):
+        root = os.path.join(tmp, str(attempt))
+        for folder in ("a", "b"):
+            many_polluted(os.path.join(root, folder), 6)
+        procs = [subprocess.Popen([BINARY, "--target", "plant", "-q", "-j", "1", *order], cwd=root, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for order in (("a", "b"), ("b", "a"))]
+        try:
+            results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+        finally:
+            for p in procs:
+                p.kill()
+        expect(all(code == 0 and b"AF203" not in err for code, err in results), f"attempt {attempt}: {results}")
+        for folder in ("a", "b"):
+            expect(each_fixed_or_intact(os.path.join(root, folder)) == (6, 0), f"{folder}: every file fixed once")
 
 
 def main():
