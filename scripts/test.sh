@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # What only the tests use: the .deb check (dpkg-dev, man-db), the pre-commit hook test, setfattr and
-# getfattr (attr), and the sanitizer and fuzzing build (clang-14 with its runtime libraries).
-test_packages="pre-commit dpkg-dev man-db util-linux attr"
+# getfattr (attr), the PostgreSQL cluster and Alembic 1.19's Mako for the end-to-end matrix, black for
+# the hook-order case, and the sanitizer and fuzzing build (clang-14 with its runtime libraries).
+test_packages="pre-commit dpkg-dev man-db util-linux attr postgresql-15 python3-psycopg2 python3-mako black"
 [ "${SANITIZERS:-1}" = 0 ] || test_packages+=" clang-14 libclang-rt-14-dev"
 EXTRA_PACKAGES="$test_packages ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
