@@ -15,5 +15,8 @@ if [ "${SANITIZERS:-1}" != 0 ]; then
   echo "== the same suite under ASan + UBSan (preset asan, build-asan/)"
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j "$(nproc)"
-  ctest --preset asan -j "$(nproc)"
+  # The end-to-end matrix mostly times Alembic and the databases, not alembic-fix: under the
+  # sanitizers one cell (Debian's Alembic on SQLite) is enough to run the binary on real output.
+  ctest --preset asan -j "$(nproc)" -E '^e2e/(alembic1\.19-|alembic1\.8-postgresql|setup/|cleanup/)'
+
 fi
