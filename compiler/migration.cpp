@@ -5,37 +5,34 @@
 namespace alembic_fix {
 namespace {
 
-// Where each op.<method> takes its table: positional index and keyword name.
-struct TableParam {
-  std::string_view method;
-  uint32_t position;
-  std::string_view keyword;
-};
-constexpr std::array kOpTableParams{
-    TableParam{"drop_table", 0, "table_name"},
-    TableParam{"drop_index", 1, "table_name"},
-    TableParam{"drop_constraint", 1, "table_name"},
-    TableParam{"drop_column", 0, "table_name"},
-    TableParam{"drop_table_comment", 0, "table_name"},
-    TableParam{"create_table", 0, "table_name"},
-    TableParam{"create_index", 1, "table_name"},
-    TableParam{"create_foreign_key", 1, "source_table"},
-    TableParam{"create_unique_constraint", 1, "table_name"},
-    TableParam{"create_primary_key", 1, "table_name"},
-    TableParam{"create_check_constraint", 1, "table_name"},
-    TableParam{"create_exclude_constraint", 1, "table_name"},
-    TableParam{"create_table_comment", 0, "table_name"},
-    TableParam{"add_column", 0, "table_name"},
-    TableParam{"alter_column", 0, "table_name"},
-    TableParam{"rename_table", 0, "old_table_name"},
-    TableParam{"batch_alter_table", 0, "table_name"},
-};
-
-const TableParam* table_param(std::string_view method) {
-  for (const auto& p : kOpTableParams)
-    if (p.method == method) return &p;
-  return nullptr;
+// The one table of Alembic operations (signatures checked against Alembic 1.8.1's op.pyi and
+// 1.19.1's operations/ops.py). drop_table_comment and create_table_comment change a comment,
+// not the table, so they are alterations: a downgrade mirror never needs them gone.
+constexpr uint32_t kKeywordOnly = UINT32_MAX;  // create_table/create_exclude_constraint: **kw
+constexpr AlembicOp entry(std::string_view name, OpKind kind, uint32_t table_position, std::string_view table_keyword,
+                       uint32_t schema_position, std::string_view schema_keyword = "schema") {
+  return {name, kind, table_position, table_keyword,
+          schema_position == kKeywordOnly ? std::nullopt : std::optional<uint32_t>(schema_position), schema_keyword};
 }
+constexpr std::array kAlembicOps{
+    entry("drop_table", OpKind::kDrop, 0, "table_name", 1),
+    entry("drop_index", OpKind::kDrop, 1, "table_name", 2),
+    entry("drop_constraint", OpKind::kDrop, 1, "table_name", 3),
+    entry("drop_column", OpKind::kDrop, 0, "table_name", 2),
+    entry("create_table", OpKind::kCreate, 0, "table_name", kKeywordOnly),
+    entry("create_index", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_foreign_key", OpKind::kCreate, 1, "source_table", 10, "source_schema"),
+    entry("create_unique_constraint", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_primary_key", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_check_constraint", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_exclude_constraint", OpKind::kCreate, 1, "table_name", kKeywordOnly),
+    entry("add_column", OpKind::kCreate, 0, "table_name", 2),
+    entry("drop_table_comment", OpKind::kAlter, 0, "table_name", 2),
+    entry("create_table_comment", OpKind::kAlter, 0, "table_name", 3),
+    entry("alter_column", OpKind::kAlter, 0, "table_name", 11),
+    entry("rename_table", OpKind::kAlter, 0, "old_table_name", 2),
+    entry("batch_alter_table", OpKind::kBatch, 0, "table_name", 1),
+};
 
 // op.f("name") marks a name as already converted; its argument is the name.
 TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
@@ -47,18 +44,18 @@ TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
   return ts_node_named_child(args, 0);
 }
 
-// Fills table_arg/table from the call's arguments; `batch_table` is set for batch_op calls.
+// Fills table_arg/table from the call's arguments, as the table of Alembic operations says.
 void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method, TableArg& kind,
                    TableRef& table) {
-  const TableParam* param = table_param(method);
+  const AlembicOp* param = find_alembic_op(method);
   if (!param) {
     kind = TableArg::kNone;
     return;
   }
   Arguments args = read_arguments(tree, call);
-  TSNode value = args.keyword(param->keyword);
-  if (ts_node_is_null(value) && param->position < args.positional.size())
-    value = args.positional[param->position];
+  TSNode value = args.keyword(param->table_keyword);
+  if (ts_node_is_null(value) && param->table_position < args.positional.size())
+    value = args.positional[param->table_position];
   if (ts_node_is_null(value)) {
     kind = args.has_star ? TableArg::kUnresolved : TableArg::kNone;
     return;
@@ -69,7 +66,9 @@ void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method,
     return;
   }
   table.name = std::move(*name);
-  TSNode schema = args.keyword("schema");
+  TSNode schema = args.keyword(param->schema_keyword);
+  if (ts_node_is_null(schema) && param->schema_position && *param->schema_position < args.positional.size())
+    schema = args.positional[*param->schema_position];
   if (!ts_node_is_null(schema) && !is_none(tree, schema)) {
     auto s = string_value(tree, unwrap_op_f(tree, schema));
     if (!s) {
@@ -108,7 +107,7 @@ bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) 
   TSNode alias = field(value, "alias");
   if (!is(call, "call") || ts_node_is_null(alias)) return false;
   std::string_view receiver, method;
-  if (!split_method_call(tree, call, receiver, method) || receiver != "op" || method != "batch_alter_table")
+  if (!split_method_call(tree, call, receiver, method) || receiver != "op" || op_kind(method) != OpKind::kBatch)
     return false;
   out.statement = with_statement;
   out.body = field(with_statement, "body");
@@ -157,7 +156,7 @@ void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
           }
         if (batch >= 0) descend = false;
         // batch_alter_table itself is the block's header, not an op on its own.
-        if ((receiver == "op" && method != "batch_alter_table" && method != "f") || batch >= 0) {
+        if ((receiver == "op" && op_kind(method) != OpKind::kBatch && method != "f") || batch >= 0) {
           OpCall op;
           op.call = node;
           op.method = method;
@@ -263,16 +262,17 @@ Migration read_migration(const SyntaxTree& tree) {
   return out;
 }
 
-bool is_drop(std::string_view method) {
-  return method == "drop_table" || method == "drop_index" || method == "drop_constraint" ||
-         method == "drop_column";
+std::span<const AlembicOp> alembic_ops() { return kAlembicOps; }
+
+const AlembicOp* find_alembic_op(std::string_view name) {
+  for (const auto& entry : kAlembicOps)
+    if (entry.name == name) return &entry;
+  return nullptr;
 }
 
-bool is_create(std::string_view method) {
-  return method == "create_table" || method == "create_index" || method == "create_foreign_key" ||
-         method == "create_unique_constraint" || method == "create_primary_key" ||
-         method == "create_check_constraint" || method == "create_exclude_constraint" ||
-         method == "add_column";
+OpKind op_kind(std::string_view name) {
+  const AlembicOp* op = find_alembic_op(name);
+  return op ? op->kind : OpKind::kOther;
 }
 
 }  // namespace alembic_fix

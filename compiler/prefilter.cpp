@@ -1,6 +1,7 @@
 #include "compiler/prefilter.h"
 
 #include "compiler/encoding.h"
+#include "compiler/migration.h"
 
 #include <array>
 #include <cstring>
@@ -106,23 +107,17 @@ bool tokenize(std::string_view s, std::vector<Token>& out) {
   return true;
 }
 
+bool is_schema_keyword(std::string_view name) {
+  for (const AlembicOp& op : alembic_ops())
+    if (op.schema_keyword == name) return true;
+  return false;
+}
+
 size_t count(std::string_view hay, std::string_view needle) {
   size_t n = 0;
   for (size_t at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + needle.size())) ++n;
   return n;
 }
-
-// Where each drop takes its table, as compiler/migration.cpp reads it.
-struct DropParam {
-  std::string_view method;
-  size_t position;
-  std::string_view keyword;
-};
-constexpr std::array kDropParams{
-    DropParam{"drop_table", 0, "table_name"},       DropParam{"drop_index", 1, "table_name"},
-    DropParam{"drop_constraint", 1, "table_name"},  DropParam{"drop_column", 0, "table_name"},
-    DropParam{"drop_table_comment", 0, "table_name"}, DropParam{"batch_alter_table", 0, "table_name"},
-};
 
 bool plain_string(const Token& t) {
   return t.kind == Token::kString && (t.prefix.empty() || t.prefix == "u" || t.prefix == "U");
@@ -137,46 +132,81 @@ std::optional<std::string_view> literal_argument(std::span<const Token> arg) {
   return std::nullopt;
 }
 
-// `op.<drop>(...)` starting at the method name: true when its table is a literal the target owns.
-bool drop_names_own_table(const std::vector<Token>& tokens, size_t at, const DropParam& param, const TargetMap& maps,
-                          uint64_t own_bit) {
-  size_t i = at + 2;  // past the name and "("
+// The top-level arguments of the call whose method name is at `at`; nullopt when the call is
+// unterminated or splats (*args, **kw): its positions are then not static.
+std::optional<std::vector<std::span<const Token>>> call_arguments(const std::vector<Token>& tokens, size_t at) {
   std::vector<std::span<const Token>> args;
-  size_t arg_start = i;
+  size_t arg_start = at + 2;  // past the name and "("
   int depth = 0;
-  for (; i < tokens.size(); ++i) {
+  for (size_t i = arg_start; i < tokens.size(); ++i) {
     std::string_view t = tokens[i].kind == Token::kPunct ? tokens[i].text : std::string_view();
     if (t == "(" || t == "[" || t == "{") ++depth;
     else if ((t == ")" || t == "]" || t == "}") && depth > 0) --depth;
-    else if (t == "*" && depth == 0) return false;  // *args: positions are not static
+    else if (t == "*" && depth == 0) return std::nullopt;
     else if ((t == "," || t == ")") && depth == 0) {
       if (i > arg_start) args.emplace_back(&tokens[arg_start], i - arg_start);
       arg_start = i + 1;
-      if (t == ")") break;
+      if (t == ")") return args;
     }
   }
-  if (i >= tokens.size()) return false;
+  return std::nullopt;
+}
+
+bool is_keyword_argument(std::span<const Token> arg) {
+  return arg.size() >= 2 && arg[0].kind == Token::kName && arg[1].text == "=" && (arg.size() < 3 || arg[2].text != "=");
+}
+
+bool is_none(std::span<const Token> value) { return value.size() == 1 && value[0].text == "None"; }
+
+// A schema passed by position (Alembic before 1.11) may give the table to another target by a
+// dotted pattern, which no single literal shows: the parser decides.
+bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op) {
+  if (!op.schema_position) return false;
+  size_t positional = 0;
+  for (auto arg : args) {
+    if (is_keyword_argument(arg)) continue;
+    if (positional++ == *op.schema_position) return !is_none(arg);
+  }
+  return false;
+}
+
+// True when the op's table is a literal the target owns, with no schema.
+bool names_own_table(std::span<const std::span<const Token>> args, const AlembicOp& op, const TargetMap& maps,
+                     uint64_t own_bit) {
   std::optional<std::string_view> table;
   size_t positional = 0;
   for (auto arg : args) {
-    bool keyword = arg.size() >= 2 && arg[0].kind == Token::kName && arg[1].text == "=" &&
-                   (arg.size() < 3 || arg[2].text != "=");
-    if (keyword) {
+    if (is_keyword_argument(arg)) {
       auto value = arg.subspan(2);
-      if (arg[0].text == "schema" && !(value.size() == 1 && value[0].text == "None")) return false;
-      if (arg[0].text == param.keyword) {
+      if (arg[0].text == op.schema_keyword && !is_none(value)) return false;
+      if (arg[0].text == op.table_keyword) {
         table = literal_argument(value);
         if (!table) return false;
       }
       continue;
     }
-    if (positional++ == param.position) {
+    if (positional++ == op.table_position) {
       if (table) return false;
       table = literal_argument(arg);
       if (!table) return false;
     }
   }
   return table && (maps.owner_mask(TableRef{std::string(*table), {}}) & own_bit);
+}
+
+// `<receiver>.<name>(...)` at `at`, an operation of the table: false when a pass could fire on
+// it. Drops must name an own table (or the wrong-target-drop pass has something to say), and
+// so must a batch block, whose batch_op.* drops take its table.
+bool op_call_is_clean(const std::vector<Token>& tokens, size_t at, const AlembicOp& op, const TargetMap& maps,
+                      uint64_t own_bit) {
+  bool on_op = at >= 2 && tokens[at - 1].text == "." && tokens[at - 2].text == "op";
+  bool must_name_own = op.kind == OpKind::kDrop || op.kind == OpKind::kBatch;
+  // batch_op.drop_column(...) is judged by its with-block's batch_alter_table.
+  if (!on_op) return op.kind != OpKind::kBatch;
+  auto args = call_arguments(tokens, at);
+  if (!args) return false;
+  if (passes_positional_schema(*args, op)) return false;
+  return !must_name_own || names_own_table(*args, op, maps, own_bit);
 }
 
 }  // namespace
@@ -229,21 +259,15 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
     if (t.kind != Token::kName) continue;
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
-    if (t.text == "schema" && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
+    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
       return std::nullopt;
     // Alembic's multidb template cleans each function for its own engine: parse those.
     if (t.text == "def" && i + 1 < tokens.size() &&
         (tokens[i + 1].text.starts_with("upgrade_") || tokens[i + 1].text.starts_with("downgrade_")))
       return std::nullopt;
     if (i + 1 >= tokens.size() || tokens[i + 1].text != "(") continue;
-    for (const auto& param : kDropParams) {
-      if (t.text != param.method) continue;
-      // batch_op.drop_column(...) is judged by its with-block's batch_alter_table.
-      bool on_op = i >= 2 && tokens[i - 1].text == "." && tokens[i - 2].text == "op";
-      if (!on_op && param.method != "batch_alter_table") break;
-      if (!on_op) return std::nullopt;
-      if (!drop_names_own_table(tokens, i, param, maps, own_bit)) return std::nullopt;
-    }
+    const AlembicOp* op = find_alembic_op(t.text);
+    if (op && !op_call_is_clean(tokens, i, *op, maps, own_bit)) return std::nullopt;
   }
   return target;
 }

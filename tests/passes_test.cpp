@@ -189,3 +189,19 @@ TEST_CASE("a blank line that separates groups is kept when a middle statement go
     op.add_column('users', sa.Column('y', sa.Integer()))
 )");
 }
+
+TEST_CASE("a drop whose positional schema gives the table to another target goes") {
+  static const TargetMap maps = TargetMap::parse(
+      "[targets.plant]\ntables = [\"tickets\"]\n[targets.hq]\ntables = [\"reporting.*\"]\n", "test");
+  std::string in = kHead + R"(def upgrade():
+    op.drop_index('ix_rollups_x', 'rollups', 'reporting')
+    op.drop_index('ix_tickets_y', 'tickets')
+)";
+  auto r = fix(in, "plant", false, UnknownPolicy::kKeep, &maps);
+  CHECK(r.output == kHead + R"(def upgrade():
+    op.drop_index('ix_tickets_y', 'tickets')
+)");
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].message ==
+        "op.drop_index on reporting.rollups in upgrade(): the table belongs to hq, not plant");
+}
