@@ -118,25 +118,41 @@ bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) 
 
 // Grammar symbols compared as numbers: the walk below visits every node of both functions.
 struct WalkSymbols {
-  TSSymbol with_statement, call;
-  WalkSymbols() {
-    const TSLanguage* language = tree_sitter_python();
-    with_statement = ts_language_symbol_for_name(language, "with_statement", 14, true);
-    call = ts_language_symbol_for_name(language, "call", 4, true);
-  }
+  TSSymbol with_statement = grammar_symbol("with_statement");
+  TSSymbol call = grammar_symbol("call");
 };
+
+// The batch block a call's receiver names, innermost first: an index into fn.batches, or -1.
+int enclosing_batch(const MigrationFunction& fn, const std::vector<std::pair<uint32_t, int>>& scopes,
+                    std::string_view receiver) {
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+    if (fn.batches[it->second].alias == receiver) return it->second;
+  return -1;
+}
+
+OpCall read_op_call(const SyntaxTree& tree, const MigrationFunction& fn, TSNode call, std::string_view method,
+                    int batch) {
+  OpCall op;
+  op.call = call;
+  op.method = method;
+  op.batch = batch;
+  TSNode parent = ts_node_parent(call);
+  if (is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1) op.statement = parent;
+  if (batch >= 0) {
+    op.table_arg = fn.batches[batch].table_arg;
+    op.table = fn.batches[batch].table;
+  } else {
+    resolve_table(tree, call, method, op.table_arg, op.table);
+  }
+  return op;
+}
 
 void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
   static const WalkSymbols symbols;
   // Batch aliases in scope, with the depth of their with_statement.
   std::vector<std::pair<uint32_t, int>> scopes;
-  TSTreeCursor cursor = ts_tree_cursor_new(fn.body);
-  uint32_t depth = 0;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_preorder(fn.body, [&](TSNode node, uint32_t depth) {
     while (!scopes.empty() && scopes.back().first >= depth) scopes.pop_back();
-    // An op call's arguments (columns, constraints: most of a migration's nodes) hold no op call.
-    bool descend = true;
     TSSymbol symbol = ts_node_symbol(node);
     if (symbol == symbols.with_statement) {
       BatchBlock batch;
@@ -144,50 +160,18 @@ void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
         fn.batches.push_back(batch);
         scopes.emplace_back(depth, static_cast<int>(fn.batches.size() - 1));
       }
-    } else if (symbol == symbols.call) {
-      std::string_view receiver, method;
-      if (split_method_call(tree, node, receiver, method)) {
-        descend = receiver != "op" && receiver != "sa";
-        int batch = -1;
-        for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-          if (fn.batches[it->second].alias == receiver) {
-            batch = it->second;
-            break;
-          }
-        if (batch >= 0) descend = false;
-        // batch_alter_table itself is the block's header, not an op on its own.
-        if ((receiver == "op" && op_kind(method) != OpKind::kBatch && method != "f") || batch >= 0) {
-          OpCall op;
-          op.call = node;
-          op.method = method;
-          op.batch = batch;
-          TSNode parent = ts_node_parent(node);
-          if (is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1)
-            op.statement = parent;
-          if (batch >= 0) {
-            op.table_arg = fn.batches[batch].table_arg;
-            op.table = fn.batches[batch].table;
-          } else {
-            resolve_table(tree, node, method, op.table_arg, op.table);
-          }
-          fn.ops.push_back(std::move(op));
-        }
-      }
+      return WalkStep::kDescend;
     }
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    // Next in document order: a sibling, else the nearest ancestor's sibling, never above the body.
-    for (;;) {
-      if (depth == 0) goto finished;
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      ts_tree_cursor_goto_parent(&cursor);
-      --depth;
-    }
-  }
-finished:
-  ts_tree_cursor_delete(&cursor);
+    std::string_view receiver, method;
+    if (symbol != symbols.call || !split_method_call(tree, node, receiver, method)) return WalkStep::kDescend;
+    int batch = enclosing_batch(fn, scopes, receiver);
+    // batch_alter_table itself is the block's header, not an op on its own.
+    if ((receiver == "op" && op_kind(method) != OpKind::kBatch && method != "f") || batch >= 0)
+      fn.ops.push_back(read_op_call(tree, fn, node, method, batch));
+    // An op call's arguments (columns, constraints: most of a migration's nodes) hold no op call.
+    bool holds_no_op = receiver == "op" || receiver == "sa" || batch >= 0;
+    return holds_no_op ? WalkStep::kSkipChildren : WalkStep::kDescend;
+  });
 }
 
 // `name = value` or `name: type = value` at module level: the name and value nodes.

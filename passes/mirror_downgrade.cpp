@@ -22,7 +22,7 @@ PassOutput run_mirror_downgrade(const PassInput& in) {
       if (!is_create(op.method) || op.table_arg != TableArg::kResolved) continue;
       if (std::find(dropped.begin(), dropped.end(), op.table.qualified()) == dropped.end()) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
-      if (!op.statement.id) {
+      if (ts_node_is_null(op.statement)) {
         out.diagnostics.push_back({codes::kUnsafeRemoval, at,
                                    fmt::format("{} is part of a larger expression; remove it by hand",
                                                describe(in, op))});

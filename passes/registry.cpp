@@ -52,7 +52,7 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
                                              const PassInput& in) {
   std::vector<std::string> out;
   for (const auto& op : upgrade.ops)
-    if (op.statement.id && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
+    if (!ts_node_is_null(op.statement) && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
   return out;
 }
 

@@ -38,7 +38,7 @@ PassOutput run_wrong_target_drop(const PassInput& in) {
         continue;
       }
       if (!is_removable_drop(op, fn, *target, in)) continue;
-      if (!op.statement.id) {
+      if (ts_node_is_null(op.statement)) {
         out.diagnostics.push_back({codes::kUnsafeRemoval, at,
                                    fmt::format("{} is part of a larger expression; remove it by hand",
                                                describe(in, op))});
