@@ -6,6 +6,8 @@
 
 #include "compiler/encoding.h"
 #include "compiler/prefilter.h"
+#include "compiler/removals.h"
+#include "passes/pass.h"
 
 namespace alembic_fix {
 namespace {
@@ -73,7 +75,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
   const TargetMap& maps = *options.maps;
 
-  PassInput input{src, tree, view, result.target, maps, options.unknown, options.annotate};
+  PassInput input{src, tree, view, result.target, maps, options.passes};
   std::vector<Removal> removals;
   std::vector<Edit> edits;
   for (const Pass& pass : all_passes()) {
@@ -82,7 +84,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     edits.insert(edits.end(), std::make_move_iterator(out.edits.begin()), std::make_move_iterator(out.edits.end()));
     result.diagnostics.insert(result.diagnostics.end(), out.diagnostics.begin(), out.diagnostics.end());
   }
-  std::vector<Edit> lowered = tidy_removals(input, removals, result.diagnostics);
+  std::vector<Edit> lowered = lower_removals(src, view, removals, result.diagnostics);
   edits.insert(edits.end(), std::make_move_iterator(lowered.begin()), std::make_move_iterator(lowered.end()));
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.position.line != b.position.line ? a.position.line < b.position.line : a.position.column < b.position.column;

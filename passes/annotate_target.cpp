@@ -9,7 +9,7 @@ namespace alembic_fix {
 
 PassOutput run_annotate_target(const PassInput& in) {
   PassOutput out;
-  if (!in.annotate || in.view.annotation || ts_node_is_null(in.view.identifiers_end)) return out;
+  if (!in.config.annotate.enabled || in.view.annotation || ts_node_is_null(in.view.identifiers_end)) return out;
   size_t end = ts_node_end_byte(in.view.identifiers_end);
   size_t at = in.source.line_end(end > 0 ? end - 1 : 0);
   std::string line = fmt::format("MIGRATION_TARGET = \"{}\"", in.target);

@@ -10,13 +10,13 @@
 #include "compiler/diagnostics.h"
 #include "compiler/edits.h"
 #include "compiler/migration.h"
+#include "compiler/pass_config.h"
+#include "compiler/removals.h"
 #include "compiler/source.h"
 #include "compiler/syntax.h"
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
-
-enum class UnknownPolicy { kKeep, kRemove, kError };
 
 struct PassInput {
   const Source& source;
@@ -24,14 +24,7 @@ struct PassInput {
   const Migration& view;
   std::string_view target;  // the file's target, already checked against the maps
   const TargetMap& maps;
-  UnknownPolicy unknown = UnknownPolicy::kKeep;
-  bool annotate = true;
-};
-
-// A whole statement to delete. The tidy step turns removals into line-exact edits, so passes
-// never reason about blank lines, emptied blocks or each other's removals.
-struct Removal {
-  TSNode statement;
+  const PassConfig& config;  // each pass reads its own member
 };
 
 struct PassOutput {
@@ -57,11 +50,6 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
                        const PassInput& in);
 std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
                                              const PassInput& in);
-
-// Lowers removals to edits: whole lines, no blank-line debris, `pass` in emptied blocks, batch
-// blocks whose statements all go removed whole (compiler/removals.cpp).
-std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> removals,
-                                std::vector<Diagnostic>& diagnostics);
 
 std::string describe(const PassInput& in, const OpCall& op);  // `op.drop_table("hq_plants")`
 

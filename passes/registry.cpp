@@ -42,7 +42,7 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
   Ownership ownership = in.maps.classify(op.table, target);
   bool foreign = ownership == Ownership::kForeign ||
-                 (ownership == Ownership::kUnknown && in.unknown == UnknownPolicy::kRemove);
+                 (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;
   if (fn.role == FunctionRole::kDowngrade && upgrade_builds(in.view.upgrade_for(fn), op.table)) return false;
   return true;

@@ -29,8 +29,8 @@ PassOutput run_wrong_target_drop(const PassInput& in) {
         continue;
       }
       Ownership ownership = in.maps.classify(op.table, *target);
-      if (ownership == Ownership::kUnknown && in.unknown != UnknownPolicy::kRemove) {
-        bool error = in.unknown == UnknownPolicy::kError;
+      if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
+        bool error = in.config.drops.unknown == UnknownPolicy::kError;
         out.diagnostics.push_back({error ? codes::kUnknownTableError : codes::kUnknownTable, at,
                                    fmt::format("table \"{}\" is in no target map; {}", op.table.qualified(),
                                                error ? "add it to a map or pass --unknown keep"
