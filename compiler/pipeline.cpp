@@ -34,7 +34,9 @@ Diagnostic syntax_error(const Source& src, TSNode error) {
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
                         PythonParser& parser, std::optional<std::string> folder_target) {
   FileResult result;
-  if (options.prefilter) {
+  // The byte scan may skip a file only when its proof covers every pass (passes/pass.h).
+  static const bool prefilter_sound = prefilter_covers_passes();
+  if (options.prefilter && prefilter_sound) {
     std::string_view text = bytes;
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     if (auto target = proven_clean(text, *options.maps, {options.target, options.target_from_environment, folder_target})) {
@@ -78,8 +80,8 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   PassInput input{src, tree, view, result.target, maps, options.passes};
   std::vector<Removal> removals;
   std::vector<Edit> edits;
-  for (const Pass& pass : all_passes()) {
-    PassOutput out = pass.run(input);
+  for (const Pass* pass : all_passes()) {
+    PassOutput out = pass->run(input);
     removals.insert(removals.end(), out.removals.begin(), out.removals.end());
     edits.insert(edits.end(), std::make_move_iterator(out.edits.begin()), std::make_move_iterator(out.edits.end()));
     result.diagnostics.insert(result.diagnostics.end(), out.diagnostics.begin(), out.diagnostics.end());
