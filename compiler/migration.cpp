@@ -186,17 +186,26 @@ bool read_assignment(const SyntaxTree& tree, TSNode statement, std::string_view&
   return true;
 }
 
+// `upgrade` -> "", `upgrade_plant` -> "plant" (multidb); nullopt for a name of no such role.
+std::optional<std::string_view> engine_of(std::string_view name, std::string_view role) {
+  if (!name.starts_with(role)) return std::nullopt;
+  std::string_view rest = name.substr(role.size());
+  if (rest.empty()) return rest;
+  if (rest.front() != '_') return std::nullopt;
+  return rest.substr(1);
+}
+
 void read_definition(const SyntaxTree& tree, TSNode def, Migration& out) {
   if (is(def, "decorated_definition")) def = field(def, "definition");
   if (!is(def, "function_definition")) return;
   std::string_view name = tree.text(field(def, "name"));
   MigrationFunction fn;
-  if (name == "upgrade" || name.starts_with("upgrade_")) {
+  if (auto engine = engine_of(name, "upgrade")) {
     fn.role = FunctionRole::kUpgrade;
-    fn.engine = name.substr(name == "upgrade" ? 7 : 8);
-  } else if (name == "downgrade" || name.starts_with("downgrade_")) {
+    fn.engine = *engine;
+  } else if (auto engine = engine_of(name, "downgrade")) {
     fn.role = FunctionRole::kDowngrade;
-    fn.engine = name.substr(name == "downgrade" ? 9 : 10);
+    fn.engine = *engine;
   } else {
     return;
   }

@@ -41,7 +41,9 @@ struct PointCursor {
 SyntaxTree PythonParser::reparse(const SyntaxTree& old, std::string_view text, const std::vector<Edit>& edits) {
   // Reuse pays when the edits sit close together (an annotation, a few lines); when they spread
   // over most of the file, parsing the (shorter) result afresh is cheaper.
-  if (edits.empty() || 4 * (edits.back().end - edits.front().start) > old.text().size()) return parse(text);
+  constexpr size_t kReuseBelowOneIn = 4;  // edits spanning more than a quarter of the file: parse afresh
+  if (edits.empty() || kReuseBelowOneIn * (edits.back().end - edits.front().start) > old.text().size())
+    return parse(text);
   // One edit spanning them all: ts_tree_edit copies the path to every edit it is given, which
   // for many small removals costs more than parsing afresh; the span costs one path.
   size_t start = edits.front().start, old_end = edits.back().end;

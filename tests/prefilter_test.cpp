@@ -95,6 +95,14 @@ TEST_CASE("a positional schema of None is no schema, and the full pipeline agree
   CHECK(testing::fix(text, "plant", true).diagnostics.empty());
 }
 
+TEST_CASE("a long literal a glob gives to another target is seen, however long") {
+  static const TargetMap maps = TargetMap::parse(
+      "[targets.plant]\ntables = [\"tickets\", \"stations\", \"dead_letter\"]\n[targets.hq]\ntables = [\"hq_*\"]\n", "test");
+  std::string text = with(kClean, "'dead_letter')\n", "'dead_letter')\n    op.create_table('hq_" + std::string(200, 'x') + "')\n");
+  CHECK_FALSE(proven_clean(text, maps, {}));
+  CHECK(testing::has_code(testing::fix(text, "plant", true, UnknownPolicy::kKeep, &maps), "AF101"));
+}
+
 TEST_CASE("a line after an unfinished one starts no statement") {
   // tree-sitter reads `bic.` + newline + `revision = ...` as one assignment to bic.revision.
   CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "bic.\nrevision = 'a1'")));
