@@ -5,7 +5,8 @@
   PASS(wrong_target_drop)        \
   PASS(mirror_downgrade)         \
   PASS(foreign_op)               \
-  PASS(annotate_target)
+  PASS(annotate_target)          \
+  /* the end of the list: a new line goes above */
 
 namespace alembic_fix {
 
