@@ -57,7 +57,8 @@ void check_against_code_table(const std::map<std::string, Documented>& documente
     if (!it->second.name.empty()) CHECK(it->second.name == code.name);
     if (!it->second.kind.empty()) CHECK(kind_fits(it->second.kind, code.severity));
   }
-  for (const auto& [id, doc] : documented) {
+  for (const auto& entry : documented) {
+    const std::string& id = entry.first;
     CAPTURE(id);
     CHECK_MESSAGE(find_code(id) != nullptr, "documented code that does not exist");
   }
