@@ -334,8 +334,8 @@ int run(const RunOptions& options) {
   compile.target = options.target;
   compile.target_from_environment = options.target_from_environment;
   compile.maps = &maps;
-  compile.unknown = options.unknown;
-  compile.annotate = options.annotate;
+  compile.passes.drops.unknown = options.unknown;
+  compile.passes.annotate.enabled = options.annotate;
   compile.want_diff = options.mode == Mode::kDiff;
   compile.prefilter = options.prefilter;
 

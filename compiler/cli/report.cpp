@@ -1,4 +1,5 @@
 #include "compiler/cli/report.h"
+#include "passes/pass.h"
 
 #include <algorithm>
 #include <iostream>
@@ -55,7 +56,7 @@ void Reporter::begin() {
                              ALEMBIC_FIX_VERSION);
   } else if (options_.format == OutputFormat::kSarif) {
     std::vector<std::string> rules;
-    for (const Code& c : codes::kAll)
+    for (const Code& c : all_codes())
       rules.push_back(fmt::format(
           R"({{"id": "{}", "name": "{}", "shortDescription": {{"text": {}}}, "defaultConfiguration": {{"level": "{}"}}}})",
           c.id, c.name, json_string(c.summary), sarif_level(c.severity, options_.mode)));
