@@ -24,7 +24,7 @@
 
 #include "compiler/cli/maps.h"
 #include "compiler/pipeline.h"
-#include "compiler/cli/report.h"
+#include "compiler/cli/report/printer.h"
 
 namespace fs = std::filesystem;
 
@@ -440,51 +440,78 @@ void run_in_order(const std::vector<Job>& work, const fs::path& cwd, unsigned jo
   write_cv.notify_all();
 }
 
-}  // namespace
+// What the fix command counts of its files, and what it makes of that: the exit status and the
+// summary line.
+struct Tally {
+  size_t changed = 0, unchanged = 0, skipped = 0, failed = 0;
 
-int run(const RunOptions& options) {
-  std::ios::sync_with_stdio(false);
-  TargetMap maps;
-  try {
-    maps = load_maps(options.maps_file);
-  } catch (const MapError& e) {
-    std::cerr << "alembic-fix: error: " << e.what() << "\n";
-    return 2;
-  }
-  if (options.target && !maps.has_target(*options.target)) {
-    std::cerr << fmt::format("alembic-fix: error: unknown target \"{}\" (known: {}; from {})\n", *options.target,
-                             maps.target_names(), maps.origin());
-    return 2;
-  }
-  CompileOptions compile;
-  compile.target = options.target;
-  compile.target_from_environment = options.target_from_environment;
-  compile.maps = &maps;
-  compile.unknown = options.unknown;
-  compile.annotate = options.annotate;
-  compile.want_diff = options.mode == Mode::kDiff;
-  compile.prefilter = options.prefilter;
-
-  if (options.mode == Mode::kWrite) install_stop_handlers();
-  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be reported, not
-  // kill the process.
-  ::signal(SIGXFSZ, SIG_IGN);
-  Reporter reporter(options);
-  reporter.begin();
-  std::error_code cwd_ec;
-  const fs::path cwd = fs::current_path(cwd_ec);
-  std::deque<fs::path> tops;  // one per PATH argument; jobs point into it
-  std::vector<Job> work;
-  bool use_stdin = false;
-  for (const auto& p : options.paths) {
-    if (p == "-") {
-      use_stdin = true;
-      continue;
+  void add(FileStatus status) {
+    switch (status) {
+      case FileStatus::kChanged: ++changed; break;
+      case FileStatus::kUnchanged: ++unchanged; break;
+      case FileStatus::kNotMigration: ++skipped; break;
+      case FileStatus::kError: ++failed; break;
     }
+  }
+
+  // See fix.h.
+  int exit_status(Mode mode) const { return failed ? 2 : (mode != Mode::kWrite && changed) ? 1 : 0; }
+
+  Summary summary(Mode mode) const {
+    bool check = mode != Mode::kWrite;
+    std::string line = fmt::format("{} {} {}, {} unchanged", changed, changed == 1 ? "file" : "files",
+                                   check ? "would be fixed" : "fixed", unchanged);
+    if (skipped) line += fmt::format(", {} not migrations", skipped);
+    if (failed) line += fmt::format(", {} failed", failed);
+    return {line + ".",
+            {{"changed", changed}, {"unchanged", unchanged}, {"not_migration", skipped}, {"failed", failed}},
+            exit_status(mode)};
+  }
+};
+
+// Each file's result goes to the printer, its diff (--diff) to stdout, its status to the tally.
+class FixReport {
+ public:
+  explicit FixReport(const RunOptions& options)
+      : printer_(make_printer({.format = options.format,
+                               .check = options.mode != Mode::kWrite,
+                               .quiet = options.quiet,
+                               .verbose = options.verbose,
+                               .statistics = options.statistics,
+                               .rules = codes::kAll})),
+        mode_(options.mode) {
+    printer_->begin();
+  }
+
+  void file(std::string_view path, const FileResult& result) {
+    tally_.add(result.status);
+    printer_->file(path, result.diagnostics, &result);
+    if (!result.diff.empty()) std::cout << result.diff;
+  }
+
+  int finish() {
+    Summary summary = tally_.summary(mode_);
+    printer_->finish(summary);
+    return summary.exit_status;
+  }
+
+ private:
+  std::unique_ptr<Printer> printer_;
+  Mode mode_;
+  Tally tally_;
+};
+
+// The files the PATH arguments name, in path order per argument; a PATH that is not there is
+// reported as it is met. `tops` holds one folder per argument (see folder_target); jobs point into it.
+std::vector<Job> collect_work(const std::vector<std::string>& paths, const fs::path& cwd, std::deque<fs::path>& tops,
+                              FixReport& report) {
+  std::vector<Job> work;
+  for (const auto& p : paths) {
+    if (p == "-") continue;
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      reporter.file(p, io_failure("no such file or directory"));
+      report.file(p, io_failure("no such file or directory"));
       continue;
     }
     std::vector<Found> found;
@@ -496,8 +523,7 @@ int run(const RunOptions& options) {
   }
   // The same file named twice (two arguments, or a link to a file also found by its own name) is
   // processed once. One folder without file links, the common case, needs no stat per file.
-  bool may_repeat = options.paths.size() > 1 ||
-                    std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  bool may_repeat = paths.size() > 1 || std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
   if (may_repeat) {
     std::set<std::pair<dev_t, ino_t>> seen;
     std::erase_if(work, [&](const Job& j) {
@@ -505,27 +531,68 @@ int run(const RunOptions& options) {
       return ::stat(j.path.c_str(), &info) == 0 && !seen.insert({info.st_dev, info.st_ino}).second;
     });
   }
+  return work;
+}
 
-  // stdin is a file of its own, written to stdout.
-  if (use_stdin) {
-    PythonParser parser;
-    std::string bytes = read_all(std::cin);
-    std::string original = bytes;
-    const std::string& name = options.stdin_filename;
-    auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, maps);
-    FileResult result = bytes.size() > static_cast<size_t>(kMaxFileSize)
-                            ? io_failure(too_large(bytes.size()).what())
-                            : compile_file(name, std::move(bytes), compile, parser, folder);
-    if (options.mode == Mode::kWrite)
-      std::cout << (result.status == FileStatus::kChanged ? result.output : original);
-    reporter.file(name, result);
+// stdin is a file of its own, written to stdout.
+void fix_stdin(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd, FixReport& report) {
+  PythonParser parser;
+  std::string bytes = read_all(std::cin);
+  std::string original = bytes;
+  const std::string& name = options.stdin_filename;
+  auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, *compile.maps);
+  FileResult result = bytes.size() > static_cast<size_t>(kMaxFileSize)
+                          ? io_failure(too_large(bytes.size()).what())
+                          : compile_file(name, std::move(bytes), compile, parser, folder);
+  if (options.mode == Mode::kWrite) std::cout << (result.status == FileStatus::kChanged ? result.output : original);
+  report.file(name, result);
+}
+
+// The map, or nullopt once the reason it cannot be had is printed.
+std::optional<TargetMap> run_maps_or_say_why(const RunOptions& options) {
+  try {
+    TargetMap maps = load_maps(options.maps_file);
+    if (!options.target || maps.has_target(*options.target)) return maps;
+    std::cerr << fmt::format("alembic-fix: error: unknown target \"{}\" (known: {}; from {})\n", *options.target,
+                             maps.target_names(), maps.origin());
+  } catch (const MapError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run(const RunOptions& options) {
+  std::ios::sync_with_stdio(false);
+  std::optional<TargetMap> maps = run_maps_or_say_why(options);
+  if (!maps) return 2;
+  CompileOptions compile;
+  compile.target = options.target;
+  compile.target_from_environment = options.target_from_environment;
+  compile.maps = &*maps;
+  compile.unknown = options.unknown;
+  compile.annotate = options.annotate;
+  compile.want_diff = options.mode == Mode::kDiff;
+  compile.prefilter = options.prefilter;
+
+  if (options.mode == Mode::kWrite) install_stop_handlers();
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be reported, not
+  // kill the process.
+  ::signal(SIGXFSZ, SIG_IGN);
+  FixReport report(options);
+  std::error_code cwd_ec;
+  const fs::path cwd = fs::current_path(cwd_ec);
+  std::deque<fs::path> tops;
+  std::vector<Job> work = collect_work(options.paths, cwd, tops, report);
+  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
+    fix_stdin(options, compile, cwd, report);
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
   run_in_order(work, cwd, jobs, options, compile,
-               [&](const Job& job, const FileResult& result) { reporter.file(job.path, result); });
-  return reporter.finish();
+               [&](const Job& job, const FileResult& result) { report.file(job.path, result); });
+  return report.finish();
 }
 
 }  // namespace alembic_fix

@@ -1,5 +1,6 @@
 // Many files: finds them, runs the pipeline on each (in parallel), writes results atomically,
-// prints diagnostics in path order and decides the exit code. The only code that touches files.
+// hands each file's diagnostics in path order to the printer of --format, and decides the exit
+// code (the printer only prints it). The only code that touches files.
 #pragma once
 
 #include <optional>
