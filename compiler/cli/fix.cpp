@@ -20,9 +20,8 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
-#include "compiler/cli/maps.h"
+#include "compiler/cli/config.h"
 #include "compiler/pipeline.h"
 #include "compiler/cli/report/printer.h"
 
@@ -229,41 +228,25 @@ void walk(const fs::path& root, std::vector<Found>& files) {
   }
 }
 
-// --maps, else [tool.alembic-fix] in the nearest pyproject.toml above the working directory
-// (as ruff and black find their settings), else the built-in map.
-TargetMap load_maps(const std::optional<std::string>& maps_file) {
-  auto read_text = [](const std::string& path) {
-    struct stat info {};
+// Configuration files come through the same reader as migrations: a fifo or a huge file named as
+// a map is refused the same way.
+ConfigReader config_reader() {
+  auto read = [](const fs::path& path, struct stat& info) {
     try {
-      return read_file(path, info);
+      return read_file(path.string(), info);
     } catch (const IoError& e) {
-      throw MapError(fmt::format("{}: {}", path, e.what()));
+      throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
     }
   };
-  if (maps_file) return TargetMap::parse(read_text(*maps_file), *maps_file);
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
-    fs::path pyproject = dir / "pyproject.toml";
-    if (fs::is_regular_file(pyproject, ec)) {
-      std::string text = read_text(pyproject.string());
-      toml::table doc;
-      try {
-        doc = toml::parse(text, pyproject.string());
-      } catch (const toml::parse_error& e) {
-        throw MapError(fmt::format("{}: invalid TOML: {}", pyproject.string(), e.description()));
-      }
-      if (auto section = doc.at_path("tool.alembic-fix"); section.is_table()) {
-        if (section["models"].is_table()) return map_from_pyproject_models(pyproject, *section.as_table());
-        if (auto maps = section["maps"].value<std::string>()) {
-          fs::path path = dir / *maps;
-          return TargetMap::parse(read_text(path.string()), path.string());
-        }
-        return TargetMap::parse(text, pyproject.string(), "tool.alembic-fix");
-      }
-    }
-    if (dir == dir.root_path()) break;
-  }
-  return TargetMap::builtin();
+  return {[read](const fs::path& path) {
+            struct stat info {};
+            return read(path, info);
+          },
+          [read](const fs::path& path) -> std::optional<std::string> {
+            struct stat info {};
+            if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+            return read(path, info);
+          }};
 }
 
 FileResult io_failure(std::string message) {
@@ -549,13 +532,15 @@ void fix_stdin(const RunOptions& options, const CompileOptions& compile, const f
 }
 
 // The map, or nullopt once the reason it cannot be had is printed.
-std::optional<TargetMap> run_maps_or_say_why(const RunOptions& options) {
+std::optional<TargetMap> maps_or_say_why(const RunOptions& options, ProjectConfig& project) {
   try {
-    TargetMap maps = load_maps(options.maps_file);
+    TargetMap maps = project.load_maps(options.maps_file);
     if (!options.target || maps.has_target(*options.target)) return maps;
     std::cerr << fmt::format("alembic-fix: error: unknown target \"{}\" (known: {}; from {})\n", *options.target,
                              maps.target_names(), maps.origin());
   } catch (const MapError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
+  } catch (const ConfigError& e) {
     std::cerr << "alembic-fix: error: " << e.what() << "\n";
   }
   return std::nullopt;
@@ -565,7 +550,10 @@ std::optional<TargetMap> run_maps_or_say_why(const RunOptions& options) {
 
 int run(const RunOptions& options) {
   std::ios::sync_with_stdio(false);
-  std::optional<TargetMap> maps = run_maps_or_say_why(options);
+  std::error_code cwd_ec;
+  const fs::path cwd = fs::current_path(cwd_ec);
+  ProjectConfig project(cwd, config_reader());
+  std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
   CompileOptions compile;
   compile.target = options.target;
@@ -581,8 +569,6 @@ int run(const RunOptions& options) {
   // kill the process.
   ::signal(SIGXFSZ, SIG_IGN);
   FixReport report(options);
-  std::error_code cwd_ec;
-  const fs::path cwd = fs::current_path(cwd_ec);
   std::deque<fs::path> tops;
   std::vector<Job> work = collect_work(options.paths, cwd, tops, report);
   if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
