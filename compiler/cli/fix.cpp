@@ -484,12 +484,18 @@ class FixReport {
   Tally tally_;
 };
 
-// The files the PATH arguments name, in path order per argument; a PATH that is not there is
-// reported as it is met. `tops` holds one folder per argument (see folder_target); jobs point into it.
-std::vector<Job> collect_work(const std::vector<std::string>& paths, const fs::path& cwd, std::deque<fs::path>& tops,
+// A PATH argument, or a version location of the Alembic configuration.
+struct Root {
+  std::string path;
+  bool recursive = true;  // false: only the files directly in the folder, as Alembic loads them
+};
+
+// The files the roots name, in path order per root; a root that is not there is reported as it
+// is met. `tops` holds one folder per root (see folder_target); jobs point into it.
+std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, std::deque<fs::path>& tops,
                               FixReport& report) {
   std::vector<Job> work;
-  for (const auto& p : paths) {
+  for (const auto& [p, recursive] : roots) {
     if (p == "-") continue;
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
@@ -500,13 +506,15 @@ std::vector<Job> collect_work(const std::vector<std::string>& paths, const fs::p
     std::vector<Found> found;
     if (fs::is_directory(st)) walk(p, found);
     else found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
+    if (!recursive)
+      std::erase_if(found, [&](const Found& f) { return fs::path(f.path).parent_path() != fs::path(p); });
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.path < b.path; });
     const fs::path& top = tops.emplace_back(top_folder(p, fs::is_directory(st), cwd));
     for (auto& f : found) work.push_back({std::move(f.path), f.link, &top});
   }
   // The same file named twice (two arguments, or a link to a file also found by its own name) is
   // processed once. One folder without file links, the common case, needs no stat per file.
-  bool may_repeat = paths.size() > 1 || std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  bool may_repeat = roots.size() > 1 || std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
   if (may_repeat) {
     std::set<std::pair<dev_t, ino_t>> seen;
     std::erase_if(work, [&](const Job& j) {
@@ -546,6 +554,47 @@ std::optional<TargetMap> maps_or_say_why(const RunOptions& options, ProjectConfi
   return std::nullopt;
 }
 
+std::string shown(const fs::path& path, const fs::path& cwd) {
+  std::string relative = path.lexically_proximate(cwd).string();
+  return relative.empty() ? path.string() : relative;
+}
+
+// What to fix: the PATH arguments, or without any, the version locations of the Alembic
+// configuration (config.h), named from the working folder as a user would type them. A location
+// that is not there is skipped, as Alembic skips it. nullopt once the reason there is nothing to
+// fix is printed.
+std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, ProjectConfig& project, const fs::path& cwd) {
+  std::vector<Root> roots;
+  for (const auto& p : options.paths) roots.push_back({p});
+  if (!roots.empty()) return roots;
+  AlembicConfig config;
+  try {
+    config = project.find_alembic(options.alembic_config);
+  } catch (const ConfigError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
+    return std::nullopt;
+  }
+  std::vector<std::string> missing;
+  for (const auto& location : config.version_locations) {
+    std::error_code ec;
+    if (fs::is_directory(location, ec)) roots.push_back({shown(location, cwd), config.recursive});
+    else missing.push_back(shown(location, cwd));
+  }
+  if (roots.empty()) {
+    std::cerr << fmt::format("alembic-fix: error: {} names no versions folder that exists (looked for {})\n",
+                             shown(config.file, cwd), fmt::join(missing, ", "));
+    return std::nullopt;
+  }
+  if (options.verbose) {
+    std::vector<std::string_view> names;
+    for (const auto& root : roots) names.push_back(root.path);
+    std::cerr << fmt::format("alembic-fix: migrations from {}: {}{}{}\n", shown(config.file, cwd),
+                             fmt::join(names, ", "), config.recursive ? " and their subfolders" : "",
+                             missing.empty() ? "" : fmt::format(" ({} not found, skipped)", fmt::join(missing, ", ")));
+  }
+  return roots;
+}
+
 }  // namespace
 
 int run(const RunOptions& options) {
@@ -555,6 +604,8 @@ int run(const RunOptions& options) {
   ProjectConfig project(cwd, config_reader());
   std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
+  std::optional<std::vector<Root>> roots = roots_to_fix(options, project, cwd);
+  if (!roots) return 2;
   CompileOptions compile;
   compile.target = options.target;
   compile.target_from_environment = options.target_from_environment;
@@ -570,7 +621,7 @@ int run(const RunOptions& options) {
   ::signal(SIGXFSZ, SIG_IGN);
   FixReport report(options);
   std::deque<fs::path> tops;
-  std::vector<Job> work = collect_work(options.paths, cwd, tops, report);
+  std::vector<Job> work = collect_work(*roots, cwd, tops, report);
   if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
     fix_stdin(options, compile, cwd, report);
 

@@ -104,15 +104,18 @@ int maps_main(int argc, char** argv) {
 
 po::options_description fix_options() {
   po::options_description visible(
-      "Usage: alembic-fix [OPTIONS] PATH...\n"
+      "Usage: alembic-fix [OPTIONS] [PATH...]\n"
       "       alembic-fix maps ...  (target maps from the SQLAlchemy models: alembic-fix maps --help)\n\n"
       "Removes drops of the other database's tables from Alembic migrations (and the downgrade\n"
       "statements that re-create them), and annotates each file with MIGRATION_TARGET.\n"
-      "PATH is a migration file, a folder (all *.py below it) or - (stdin to stdout).\n\n"
+      "PATH is a migration file, a folder (all *.py below it) or - (stdin to stdout). Without PATH,\n"
+      "the version locations of the Alembic configuration (alembic.ini, or [tool.alembic] in\n"
+      "pyproject.toml, in the working folder or the nearest above it), as Alembic finds them.\n\n"
       "Exit status: 0 nothing left to fix, 1 changes found (--check/--diff), 2 error.\n\nOptions");
   visible.add_options()
       ("target", po::value<std::string>(), "the database the migrations are for (default: $MIGRATION_TARGET)")
       ("maps", po::value<std::string>(), "TOML target map (default: [tool.alembic-fix] in pyproject.toml, else built in)")
+      ("config,c", po::value<std::string>(), "without PATH: the alembic.ini (or pyproject.toml) saying where the migrations are (default: $ALEMBIC_CONFIG, else found)")
       ("check", "write nothing; exit 1 if any file would change")
       ("diff", "write nothing; print a unified diff; exit 1 if any file would change")
       ("no-annotate", "do not add MIGRATION_TARGET = \"...\"")
@@ -132,7 +135,11 @@ po::options_description fix_options() {
 // The fixer's RunOptions from its options, or the usage error that stops it.
 std::optional<std::string> run_options_from(const po::variables_map& vm, RunOptions& options) {
   if (vm.count("paths")) options.paths = vm["paths"].as<std::vector<std::string>>();
-  if (options.paths.empty()) return "no PATH given (a file, a folder, or - for stdin)";
+  if (vm.count("config") && !options.paths.empty())
+    return "-c/--config says where the migrations are when no PATH is given; give one or the other";
+  if (vm.count("config")) options.alembic_config = vm["config"].as<std::string>();
+  else if (const char* env = std::getenv("ALEMBIC_CONFIG"); env && *env && options.paths.empty())
+    options.alembic_config = env;
   if (vm.count("check") && vm.count("diff")) return "--check and --diff cannot be combined";
   options.mode = vm.count("diff") ? Mode::kDiff : vm.count("check") ? Mode::kCheck : Mode::kWrite;
   if (vm.count("target")) {
