@@ -495,7 +495,8 @@ struct Root {
 std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, std::deque<fs::path>& tops,
                               FixReport& report) {
   std::vector<Job> work;
-  for (const auto& [p, recursive] : roots) {
+  for (const Root& root : roots) {
+    const std::string& p = root.path;  // a plain name: clang 14 cannot capture a structured binding
     if (p == "-") continue;
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
@@ -506,7 +507,7 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
     std::vector<Found> found;
     if (fs::is_directory(st)) walk(p, found);
     else found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
-    if (!recursive)
+    if (!root.recursive)
       std::erase_if(found, [&](const Found& f) { return fs::path(f.path).parent_path() != fs::path(p); });
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.path < b.path; });
     const fs::path& top = tops.emplace_back(top_folder(p, fs::is_directory(st), cwd));
