@@ -4,9 +4,9 @@
 # `asan` preset), which also runs the libFuzzer target for 45 s. SANITIZERS=0 skips that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# What only the tests use: the .deb check (dpkg-dev, man-db), the pre-commit hook test, and the
+# What only the tests use: the .deb check (dpkg-dev, file for CPack's DEB generator, man-db), the pre-commit hook test, and the
 # sanitizer and fuzzing build (clang-14 with its runtime libraries).
-test_packages="pre-commit dpkg-dev man-db util-linux"
+test_packages="pre-commit dpkg-dev file man-db util-linux"
 [ "${SANITIZERS:-1}" = 0 ] || test_packages+=" clang-14 libclang-rt-14-dev"
 EXTRA_PACKAGES="$test_packages ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
