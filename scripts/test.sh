@@ -4,9 +4,10 @@
 # `asan` preset), which also runs the libFuzzer target for 45 s. SANITIZERS=0 skips that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# What only the tests use: the .deb check (dpkg-dev, file for CPack's DEB generator, man-db), the pre-commit hook test, and the
-# sanitizer and fuzzing build (clang-14 with its runtime libraries).
-test_packages="pre-commit dpkg-dev file man-db util-linux"
+# What only the tests use: the .deb check (dpkg-dev, file for CPack's DEB generator, man-db), the
+# pre-commit hook test, the wheel (Debian's build, setuptools, wheel and venv), and the sanitizer
+# and fuzzing build (clang-14 with its runtime libraries).
+test_packages="pre-commit dpkg-dev file man-db util-linux python3-build python3-setuptools python3-wheel python3-venv"
 [ "${SANITIZERS:-1}" = 0 ] || test_packages+=" clang-14 libclang-rt-14-dev"
 EXTRA_PACKAGES="$test_packages ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
