@@ -15,6 +15,7 @@ from wheel.bdist_wheel import bdist_wheel
 
 source = os.path.dirname(os.path.abspath(__file__))
 static_build = os.path.join(source, "build-static")
+os.makedirs(static_build, exist_ok=True)  # setuptools' own files go there too, and it checks the folder exists
 # The grammar tarball a normal build already fetched (and checked), so no second npm download.
 grammar = os.path.join(source, "build", "_deps", "tree-sitter-python")
 
