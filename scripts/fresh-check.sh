@@ -23,6 +23,7 @@ command -v debootstrap >/dev/null || {
 }
 
 root=${FRESH_ROOT:-$(mktemp -d /var/tmp/alembic-fix-fresh.XXXXXX)}
+chmod 755 "$root"  # it is /: mktemp's 700 would lock out _apt and the tests' `nobody`
 mounts=(proc sys dev)
 cleanup() {
   local status=$? m
