@@ -16,7 +16,8 @@ enum class Severity {
   kError,    // the file is left untouched and the run exits 2
 };
 
-// Every code, its check's name and its meaning, in one table (the README documents the same).
+// A code: its id, its check's name, its severity and its meaning. The README and the man page
+// document each (tests/docs_test.cpp checks them against all_codes()).
 struct Code {
   std::string_view id;
   std::string_view name;
@@ -24,23 +25,6 @@ struct Code {
   std::string_view summary;  // one line, for SARIF rule descriptions
 };
 namespace codes {
-inline constexpr Code kWrongTargetDrop{"AF001", "wrong-target-drop", Severity::kFix,
-                                       "A drop of a table only another target owns: removed"};
-inline constexpr Code kMirrorCreate{"AF002", "mirror-downgrade", Severity::kFix,
-                                    "A downgrade statement re-creating a table whose drop was removed: removed"};
-inline constexpr Code kAnnotate{"AF003", "annotate-target", Severity::kFix,
-                                "MIGRATION_TARGET added after the revision identifiers"};
-inline constexpr Code kForeignOp{"AF101", "foreign-op", Severity::kWarning,
-                                 "Another operation on another target's table: kept, check it is meant"};
-inline constexpr Code kUnknownTable{"AF102", "unknown-table", Severity::kWarning,
-                                    "A drop of a table that no map lists: kept"};
-inline constexpr Code kUnresolvedTable{"AF103", "unresolved-table", Severity::kWarning,
-                                       "A drop whose table is not a string literal: kept, never guessed"};
-inline constexpr Code kRawSqlDrop{"AF106", "raw-sql-drop", Severity::kWarning,
-                                  "Raw SQL drops another target's table or index: never edited, a finding under --check"};
-inline constexpr Code kRawSqlForeign{"AF108", "raw-sql-foreign", Severity::kWarning,
-                                     "Raw SQL names another target's table: kept, check it is meant"};
-inline constexpr Code kUnknownTableError{"AF102", "unknown-table", Severity::kError, kUnknownTable.summary};
 inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError, "The file does not parse: untouched"};
 inline constexpr Code kTargetConflict{"AF202", "target-conflict", Severity::kError,
                                       "The target given disagrees with what the file says: untouched"};
@@ -68,11 +52,12 @@ inline constexpr Code kUnfollowedImport{"AF306", "unfollowed-import", Severity::
                                         "An import of the models that cannot be followed"};
 inline constexpr Code kModelsIoError{"AF307", "models-io-error", Severity::kError,
                                      "A models path that cannot be read, or a target with no tables"};
-// One entry per id, for rule lists (SARIF) and documentation.
-inline constexpr Code kAll[] = {kWrongTargetDrop, kMirrorCreate,  kAnnotate,      kForeignOp,
-                                kUnknownTable,    kUnresolvedTable, kSyntaxError, kTargetConflict,
-                                kIoError,         kInternalError, kUnsafeRemoval, kNoTarget,
-                                kEncoding};
+// The compiler's own codes and the models front end's. Each pass defines its own codes
+// (passes/<pass>.cpp); passes/pass.h's all_codes() is the whole table.
+inline constexpr Code kCompiler[] = {kSyntaxError, kTargetConflict,    kIoError,          kInternalError,
+                                     kUnsafeRemoval, kNoTarget,        kEncoding,         kTableNotInMap,
+                                     kMapTableWithoutModel, kTableMoved, kModelsSyntaxError, kComputedTableName,
+                                     kUnfollowedImport, kModelsIoError};
 }  // namespace codes
 
 struct Diagnostic {

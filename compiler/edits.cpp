@@ -62,12 +62,10 @@ struct Region {
   std::string new_text;  // owns what new_lines point into
 };
 
-}  // namespace
-
-std::string unified_diff(std::string_view text, const std::vector<Edit>& edits, std::string_view path,
-                         int context) {
-  if (edits.empty()) return {};
-  std::vector<std::string_view> lines = split_lines(text);
+// Every edit widened to whole lines (edits that share a line merged), with the new text of those
+// lines. `lines` are text's lines.
+std::vector<Region> changed_regions(std::string_view text, const std::vector<std::string_view>& lines,
+                                    const std::vector<Edit>& edits) {
   std::vector<size_t> starts;
   for (auto l : lines) starts.push_back(static_cast<size_t>(l.data() - text.data()));
   auto line_of = [&](size_t offset) -> size_t {
@@ -100,7 +98,16 @@ std::string unified_diff(std::string_view text, const std::vector<Edit>& edits, 
     region.new_text = splice(old_text, local);
   }
   for (auto& region : regions) region.new_lines = split_lines(region.new_text);
+  return regions;
+}
 
+}  // namespace
+
+std::string unified_diff(std::string_view text, const std::vector<Edit>& edits, std::string_view path,
+                         int context) {
+  if (edits.empty()) return {};
+  std::vector<std::string_view> lines = split_lines(text);
+  std::vector<Region> regions = changed_regions(text, lines, edits);
   std::string out = fmt::format("--- {}\n+++ {}\n", path, path);
   long delta = 0;  // new line number minus old line number before the current hunk
   size_t i = 0;

@@ -35,16 +35,19 @@ size_t utf8_length(std::string_view s, size_t i) {
 // PEP 263: `coding[:=]\s*([-\w.]+)` in a comment on line 1 or 2.
 std::optional<std::pair<std::string, size_t>> coding_cookie(std::string_view text) {
   size_t line_begin = 0;
-  for (int line = 0; line < 2 && line_begin <= text.size(); ++line) {
+  constexpr int kCookieLines = 2;  // PEP 263: the cookie is on line 1 or 2
+  constexpr std::string_view kCoding = "coding";
+  for (int line = 0; line < kCookieLines && line_begin <= text.size(); ++line) {
     size_t end = std::min(text.find('\n', line_begin), text.size());
     std::string_view l = text.substr(line_begin, end - line_begin);
     size_t hash = l.find('#');
     bool comment_line = hash != std::string_view::npos &&
                         l.substr(0, hash).find_first_not_of(" \t\f") == std::string_view::npos;
     if (comment_line) {
-      size_t at = l.find("coding", hash);
-      if (at != std::string_view::npos && at + 6 < l.size() && (l[at + 6] == ':' || l[at + 6] == '=')) {
-        size_t v = l.find_first_not_of(" \t", at + 7);
+      size_t at = l.find(kCoding, hash);
+      size_t sep = at + kCoding.size();  // `:` or `=`
+      if (at != std::string_view::npos && sep < l.size() && (l[sep] == ':' || l[sep] == '=')) {
+        size_t v = l.find_first_not_of(" \t", sep + 1);
         size_t v_end = v;
         while (v_end < l.size() && (std::isalnum(static_cast<unsigned char>(l[v_end])) || l[v_end] == '-' ||
                                     l[v_end] == '_' || l[v_end] == '.'))

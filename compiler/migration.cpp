@@ -5,37 +5,34 @@
 namespace alembic_fix {
 namespace {
 
-// Where each op.<method> takes its table: positional index and keyword name.
-struct TableParam {
-  std::string_view method;
-  uint32_t position;
-  std::string_view keyword;
-};
-constexpr std::array kOpTableParams{
-    TableParam{"drop_table", 0, "table_name"},
-    TableParam{"drop_index", 1, "table_name"},
-    TableParam{"drop_constraint", 1, "table_name"},
-    TableParam{"drop_column", 0, "table_name"},
-    TableParam{"drop_table_comment", 0, "table_name"},
-    TableParam{"create_table", 0, "table_name"},
-    TableParam{"create_index", 1, "table_name"},
-    TableParam{"create_foreign_key", 1, "source_table"},
-    TableParam{"create_unique_constraint", 1, "table_name"},
-    TableParam{"create_primary_key", 1, "table_name"},
-    TableParam{"create_check_constraint", 1, "table_name"},
-    TableParam{"create_exclude_constraint", 1, "table_name"},
-    TableParam{"create_table_comment", 0, "table_name"},
-    TableParam{"add_column", 0, "table_name"},
-    TableParam{"alter_column", 0, "table_name"},
-    TableParam{"rename_table", 0, "old_table_name"},
-    TableParam{"batch_alter_table", 0, "table_name"},
-};
-
-const TableParam* table_param(std::string_view method) {
-  for (const auto& p : kOpTableParams)
-    if (p.method == method) return &p;
-  return nullptr;
+// The one table of Alembic operations (signatures checked against Alembic 1.8.1's op.pyi and
+// 1.19.1's operations/ops.py). drop_table_comment and create_table_comment change a comment,
+// not the table, so they are alterations: a downgrade mirror never needs them gone.
+constexpr uint32_t kKeywordOnly = UINT32_MAX;  // create_table/create_exclude_constraint: **kw
+constexpr AlembicOp entry(std::string_view name, OpKind kind, uint32_t table_position, std::string_view table_keyword,
+                       uint32_t schema_position, std::string_view schema_keyword = "schema") {
+  return {name, kind, table_position, table_keyword,
+          schema_position == kKeywordOnly ? std::nullopt : std::optional<uint32_t>(schema_position), schema_keyword};
 }
+constexpr std::array kAlembicOps{
+    entry("drop_table", OpKind::kDrop, 0, "table_name", 1),
+    entry("drop_index", OpKind::kDrop, 1, "table_name", 2),
+    entry("drop_constraint", OpKind::kDrop, 1, "table_name", 3),
+    entry("drop_column", OpKind::kDrop, 0, "table_name", 2),
+    entry("create_table", OpKind::kCreate, 0, "table_name", kKeywordOnly),
+    entry("create_index", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_foreign_key", OpKind::kCreate, 1, "source_table", 10, "source_schema"),
+    entry("create_unique_constraint", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_primary_key", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_check_constraint", OpKind::kCreate, 1, "table_name", 3),
+    entry("create_exclude_constraint", OpKind::kCreate, 1, "table_name", kKeywordOnly),
+    entry("add_column", OpKind::kCreate, 0, "table_name", 2),
+    entry("drop_table_comment", OpKind::kAlter, 0, "table_name", 2),
+    entry("create_table_comment", OpKind::kAlter, 0, "table_name", 3),
+    entry("alter_column", OpKind::kAlter, 0, "table_name", 11),
+    entry("rename_table", OpKind::kAlter, 0, "old_table_name", 2),
+    entry("batch_alter_table", OpKind::kBatch, 0, "table_name", 1),
+};
 
 // op.f("name") marks a name as already converted; its argument is the name.
 TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
@@ -47,18 +44,18 @@ TSNode unwrap_op_f(const SyntaxTree& tree, TSNode node) {
   return ts_node_named_child(args, 0);
 }
 
-// Fills table_arg/table from the call's arguments; `batch_table` is set for batch_op calls.
+// Fills table_arg/table from the call's arguments, as the table of Alembic operations says.
 void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method, TableArg& kind,
                    TableRef& table) {
-  const TableParam* param = table_param(method);
+  const AlembicOp* param = find_alembic_op(method);
   if (!param) {
     kind = TableArg::kNone;
     return;
   }
   Arguments args = read_arguments(tree, call);
-  TSNode value = args.keyword(param->keyword);
-  if (ts_node_is_null(value) && param->position < args.positional.size())
-    value = args.positional[param->position];
+  TSNode value = args.keyword(param->table_keyword);
+  if (ts_node_is_null(value) && param->table_position < args.positional.size())
+    value = args.positional[param->table_position];
   if (ts_node_is_null(value)) {
     kind = args.has_star ? TableArg::kUnresolved : TableArg::kNone;
     return;
@@ -69,7 +66,9 @@ void resolve_table(const SyntaxTree& tree, TSNode call, std::string_view method,
     return;
   }
   table.name = std::move(*name);
-  TSNode schema = args.keyword("schema");
+  TSNode schema = args.keyword(param->schema_keyword);
+  if (ts_node_is_null(schema) && param->schema_position && *param->schema_position < args.positional.size())
+    schema = args.positional[*param->schema_position];
   if (!ts_node_is_null(schema) && !is_none(tree, schema)) {
     auto s = string_value(tree, unwrap_op_f(tree, schema));
     if (!s) {
@@ -108,7 +107,7 @@ bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) 
   TSNode alias = field(value, "alias");
   if (!is(call, "call") || ts_node_is_null(alias)) return false;
   std::string_view receiver, method;
-  if (!split_method_call(tree, call, receiver, method) || receiver != "op" || method != "batch_alter_table")
+  if (!split_method_call(tree, call, receiver, method) || receiver != "op" || op_kind(method) != OpKind::kBatch)
     return false;
   out.statement = with_statement;
   out.body = field(with_statement, "body");
@@ -119,25 +118,41 @@ bool read_batch(const SyntaxTree& tree, TSNode with_statement, BatchBlock& out) 
 
 // Grammar symbols compared as numbers: the walk below visits every node of both functions.
 struct WalkSymbols {
-  TSSymbol with_statement, call;
-  WalkSymbols() {
-    const TSLanguage* language = tree_sitter_python();
-    with_statement = ts_language_symbol_for_name(language, "with_statement", 14, true);
-    call = ts_language_symbol_for_name(language, "call", 4, true);
-  }
+  TSSymbol with_statement = grammar_symbol("with_statement");
+  TSSymbol call = grammar_symbol("call");
 };
+
+// The batch block a call's receiver names, innermost first: an index into fn.batches, or -1.
+int enclosing_batch(const MigrationFunction& fn, const std::vector<std::pair<uint32_t, int>>& scopes,
+                    std::string_view receiver) {
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
+    if (fn.batches[it->second].alias == receiver) return it->second;
+  return -1;
+}
+
+OpCall read_op_call(const SyntaxTree& tree, const MigrationFunction& fn, TSNode call, std::string_view method,
+                    int batch) {
+  OpCall op;
+  op.call = call;
+  op.method = method;
+  op.batch = batch;
+  TSNode parent = ts_node_parent(call);
+  if (is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1) op.statement = parent;
+  if (batch >= 0) {
+    op.table_arg = fn.batches[batch].table_arg;
+    op.table = fn.batches[batch].table;
+  } else {
+    resolve_table(tree, call, method, op.table_arg, op.table);
+  }
+  return op;
+}
 
 void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
   static const WalkSymbols symbols;
   // Batch aliases in scope, with the depth of their with_statement.
   std::vector<std::pair<uint32_t, int>> scopes;
-  TSTreeCursor cursor = ts_tree_cursor_new(fn.body);
-  uint32_t depth = 0;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_preorder(fn.body, [&](TSNode node, uint32_t depth) {
     while (!scopes.empty() && scopes.back().first >= depth) scopes.pop_back();
-    // An op call's arguments (columns, constraints: most of a migration's nodes) hold no op call.
-    bool descend = true;
     TSSymbol symbol = ts_node_symbol(node);
     if (symbol == symbols.with_statement) {
       BatchBlock batch;
@@ -145,50 +160,18 @@ void read_function(const SyntaxTree& tree, MigrationFunction& fn) {
         fn.batches.push_back(batch);
         scopes.emplace_back(depth, static_cast<int>(fn.batches.size() - 1));
       }
-    } else if (symbol == symbols.call) {
-      std::string_view receiver, method;
-      if (split_method_call(tree, node, receiver, method)) {
-        descend = receiver != "op" && receiver != "sa";
-        int batch = -1;
-        for (auto it = scopes.rbegin(); it != scopes.rend(); ++it)
-          if (fn.batches[it->second].alias == receiver) {
-            batch = it->second;
-            break;
-          }
-        if (batch >= 0) descend = false;
-        // batch_alter_table itself is the block's header, not an op on its own.
-        if ((receiver == "op" && method != "batch_alter_table" && method != "f") || batch >= 0) {
-          OpCall op;
-          op.call = node;
-          op.method = method;
-          op.batch = batch;
-          TSNode parent = ts_node_parent(node);
-          if (is(parent, "expression_statement") && ts_node_named_child_count(parent) == 1)
-            op.statement = parent;
-          if (batch >= 0) {
-            op.table_arg = fn.batches[batch].table_arg;
-            op.table = fn.batches[batch].table;
-          } else {
-            resolve_table(tree, node, method, op.table_arg, op.table);
-          }
-          fn.ops.push_back(std::move(op));
-        }
-      }
+      return WalkStep::kDescend;
     }
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    // Next in document order: a sibling, else the nearest ancestor's sibling, never above the body.
-    for (;;) {
-      if (depth == 0) goto finished;
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      ts_tree_cursor_goto_parent(&cursor);
-      --depth;
-    }
-  }
-finished:
-  ts_tree_cursor_delete(&cursor);
+    std::string_view receiver, method;
+    if (symbol != symbols.call || !split_method_call(tree, node, receiver, method)) return WalkStep::kDescend;
+    int batch = enclosing_batch(fn, scopes, receiver);
+    // batch_alter_table itself is the block's header, not an op on its own.
+    if ((receiver == "op" && op_kind(method) != OpKind::kBatch && method != "f") || batch >= 0)
+      fn.ops.push_back(read_op_call(tree, fn, node, method, batch));
+    // An op call's arguments (columns, constraints: most of a migration's nodes) hold no op call.
+    bool holds_no_op = receiver == "op" || receiver == "sa" || batch >= 0;
+    return holds_no_op ? WalkStep::kSkipChildren : WalkStep::kDescend;
+  });
 }
 
 // `name = value` or `name: type = value` at module level: the name and value nodes.
@@ -203,17 +186,26 @@ bool read_assignment(const SyntaxTree& tree, TSNode statement, std::string_view&
   return true;
 }
 
+// `upgrade` -> "", `upgrade_plant` -> "plant" (multidb); nullopt for a name of no such role.
+std::optional<std::string_view> engine_of(std::string_view name, std::string_view role) {
+  if (!name.starts_with(role)) return std::nullopt;
+  std::string_view rest = name.substr(role.size());
+  if (rest.empty()) return rest;
+  if (rest.front() != '_') return std::nullopt;
+  return rest.substr(1);
+}
+
 void read_definition(const SyntaxTree& tree, TSNode def, Migration& out) {
   if (is(def, "decorated_definition")) def = field(def, "definition");
   if (!is(def, "function_definition")) return;
   std::string_view name = tree.text(field(def, "name"));
   MigrationFunction fn;
-  if (name == "upgrade" || name.starts_with("upgrade_")) {
+  if (auto engine = engine_of(name, "upgrade")) {
     fn.role = FunctionRole::kUpgrade;
-    fn.engine = name.substr(name == "upgrade" ? 7 : 8);
-  } else if (name == "downgrade" || name.starts_with("downgrade_")) {
+    fn.engine = *engine;
+  } else if (auto engine = engine_of(name, "downgrade")) {
     fn.role = FunctionRole::kDowngrade;
-    fn.engine = name.substr(name == "downgrade" ? 9 : 10);
+    fn.engine = *engine;
   } else {
     return;
   }
@@ -263,16 +255,17 @@ Migration read_migration(const SyntaxTree& tree) {
   return out;
 }
 
-bool is_drop(std::string_view method) {
-  return method == "drop_table" || method == "drop_index" || method == "drop_constraint" ||
-         method == "drop_column";
+std::span<const AlembicOp> alembic_ops() { return kAlembicOps; }
+
+const AlembicOp* find_alembic_op(std::string_view name) {
+  for (const auto& entry : kAlembicOps)
+    if (entry.name == name) return &entry;
+  return nullptr;
 }
 
-bool is_create(std::string_view method) {
-  return method == "create_table" || method == "create_index" || method == "create_foreign_key" ||
-         method == "create_unique_constraint" || method == "create_primary_key" ||
-         method == "create_check_constraint" || method == "create_exclude_constraint" ||
-         method == "add_column";
+OpKind op_kind(std::string_view name) {
+  const AlembicOp* op = find_alembic_op(name);
+  return op ? op->kind : OpKind::kOther;
 }
 
 }  // namespace alembic_fix

@@ -2,7 +2,9 @@
 // MIGRATION_TARGET annotation, and every op call in upgrade/downgrade with its resolved table.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,33 @@
 #include "compiler/syntax.h"
 
 namespace alembic_fix {
+
+// What an Alembic operation does to the table it names. Passes ask this, never the op's name.
+enum class OpKind {
+  kDrop,    // removes what a create made: the wrong-target-drop pass judges these
+  kCreate,  // (re-)creates a table or part of one: what a downgrade mirror consists of
+  kAlter,   // changes a table in place
+  kBatch,   // opens a `with` block whose batch_op.* calls all act on its table
+  kOther,   // names no table (execute, f, bulk_insert, ...): not in the table below
+};
+
+// One Alembic operation: where it takes its table and its schema, by position and keyword.
+// Positions are those of Alembic up to 1.10 (Debian's 1.8.1): Alembic 1.11 made the optional
+// parameters keyword-only, where a positional schema is a TypeError, so reading one can never
+// misread a file written for 1.11 or later.
+struct AlembicOp {
+  std::string_view name;
+  OpKind kind;
+  uint32_t table_position;
+  std::string_view table_keyword;
+  std::optional<uint32_t> schema_position;  // nullopt: only by keyword (create_table's **kw)
+  std::string_view schema_keyword;
+};
+
+// Every operation alembic-fix reads a table from; the one list (compiler/migration.cpp).
+std::span<const AlembicOp> alembic_ops();
+const AlembicOp* find_alembic_op(std::string_view name);  // nullptr for ops naming no table
+OpKind op_kind(std::string_view name);                     // kOther for ops naming no table
 
 struct TableRef {
   std::string name;
@@ -73,7 +102,7 @@ struct Migration {
 // Builds the view. Iterative traversal: nesting depth is bounded only by memory.
 Migration read_migration(const SyntaxTree& tree);
 
-bool is_drop(std::string_view method);    // drop_table, drop_index, drop_constraint, drop_column
-bool is_create(std::string_view method);  // the operations that re-create what a drop removed
+inline bool is_drop(std::string_view method) { return op_kind(method) == OpKind::kDrop; }
+inline bool is_create(std::string_view method) { return op_kind(method) == OpKind::kCreate; }
 
 }  // namespace alembic_fix

@@ -11,7 +11,7 @@
 #include "compiler/file_target.h"
 #include "compiler/syntax.h"
 #include "compiler/target_map.h"
-#include "passes/pass.h"
+#include "compiler/pass_config.h"
 
 namespace alembic_fix {
 
@@ -19,8 +19,7 @@ struct CompileOptions {
   std::optional<std::string> target;  // --target / $MIGRATION_TARGET
   bool target_from_environment = false;
   const TargetMap* maps = nullptr;
-  UnknownPolicy unknown = UnknownPolicy::kKeep;
-  bool annotate = true;
+  PassConfig passes;  // handed to every pass as it is
   bool want_diff = false;
   bool prefilter = true;  // see compiler/prefilter.h
 };

@@ -1,6 +1,7 @@
 #include "compiler/prefilter.h"
 
 #include "compiler/encoding.h"
+#include "compiler/migration.h"
 
 #include <array>
 #include <cstring>
@@ -22,88 +23,117 @@ struct Token {
 bool is_name_start(unsigned char c) { return c == '_' || std::isalpha(c) || c >= 0x80; }
 bool is_name_char(unsigned char c) { return is_name_start(c) || std::isdigit(c); }
 
-// Python tokens, enough to find names, string literals and brackets; comments dropped. Returns
-// false on anything it cannot tokenise with certainty (an unterminated string, say).
-bool tokenize(std::string_view s, std::vector<Token>& out) {
-  uint32_t line = 1;
-  size_t line_begin = 0;
-  int depth = 0;              // inside brackets a new line continues the statement
-  bool continued = false;     // after a backslash-newline likewise
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (c == '\n') {
-      ++line;
-      line_begin = ++i;
-      continue;
+// Python tokens, enough to find names, string literals and brackets; comments dropped.
+class Tokenizer {
+ public:
+  Tokenizer(std::string_view s, std::vector<Token>& out) : s_(s), out_(out) {}
+
+  // False on anything it cannot tokenise with certainty (an unterminated string, say).
+  bool run() {
+    while (i_ < s_.size()) {
+      unsigned char c = s_[i_];
+      if (c == '\n') {
+        ++line_;
+        line_begin_ = ++i_;
+      } else if (c == '\\') {
+        if (s_.substr(i_ + 1, 1) == "\n" || s_.substr(i_ + 1, 2) == "\r\n") continued_ = true;
+        ++i_;
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+        ++i_;
+      } else if (c == '#') {
+        while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+      } else if (!token()) {
+        return false;
+      }
     }
-    if (c == '\\') {
-      if (s.substr(i + 1, 1) == "\n" || s.substr(i + 1, 2) == "\r\n") continued = true;
-      ++i;
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
-      ++i;
-      continue;
-    }
-    if (c == '#') {
-      while (i < s.size() && s[i] != '\n') ++i;
-      continue;
-    }
-    size_t start = i;
-    // A statement starts here only if the line before ended one: tree-sitter reads `bic.` then
-    // a new line `revision = 1` as `bic.revision = 1`, so after an operator it is no start.
-    bool after_complete = out.empty() || out.back().kind != Token::kPunct ||
-                          std::string_view(")]}").find(out.back().text[0]) != std::string_view::npos ||
-                          std::isalnum(static_cast<unsigned char>(out.back().text[0]));
-    bool at_start = start == line_begin && depth == 0 && !continued && after_complete;
-    continued = false;
-    size_t prefix_end = i;
-    if (is_name_start(c)) {
-      while (prefix_end < s.size() && is_name_char(s[prefix_end])) ++prefix_end;
-      std::string_view name = s.substr(i, prefix_end - i);
-      bool string_prefix = name.size() <= 2 && prefix_end < s.size() && (s[prefix_end] == '"' || s[prefix_end] == '\'') &&
+    return true;
+  }
+
+ private:
+  // A statement starts here only if the line before ended one: tree-sitter reads `bic.` then a
+  // new line `revision = 1` as `bic.revision = 1`, so after an operator it is no start.
+  bool at_statement_start() const {
+    bool after_complete = out_.empty() || out_.back().kind != Token::kPunct ||
+                          std::string_view(")]}").find(out_.back().text[0]) != std::string_view::npos ||
+                          std::isalnum(static_cast<unsigned char>(out_.back().text[0]));
+    return i_ == line_begin_ && depth_ == 0 && !continued_ && after_complete;
+  }
+
+  // The token at i_: a name, a string (with its prefix letters) or one punctuation character.
+  bool token() {
+    size_t start = i_;
+    bool at_start = at_statement_start();
+    continued_ = false;
+    size_t prefix_end = i_;
+    if (is_name_start(s_[i_])) {
+      while (prefix_end < s_.size() && is_name_char(s_[prefix_end])) ++prefix_end;
+      std::string_view name = s_.substr(i_, prefix_end - i_);
+      bool string_prefix = name.size() <= 2 && prefix_end < s_.size() &&
+                           (s_[prefix_end] == '"' || s_[prefix_end] == '\'') &&
                            name.find_first_not_of("rRbBuUfF") == std::string_view::npos;
       if (!string_prefix) {
-        out.push_back({Token::kName, name, {}, {}, line, at_start});
-        i = prefix_end;
+        out_.push_back({Token::kName, name, {}, {}, line_, at_start});
+        i_ = prefix_end;
+        return true;
+      }
+    }
+    if (s_[prefix_end] == '"' || s_[prefix_end] == '\'') return string(start, prefix_end, at_start);
+    char c = s_[i_];
+    if (c == '(' || c == '[' || c == '{') ++depth_;
+    if ((c == ')' || c == ']' || c == '}') && depth_ > 0) --depth_;
+    out_.push_back({Token::kPunct, s_.substr(i_, 1), {}, {}, line_, at_start});
+    ++i_;
+    return true;
+  }
+
+  // A string literal whose prefix starts at `start` and whose quotes start at `open_at`.
+  bool string(size_t start, size_t open_at, bool at_start) {
+    char quote = s_[open_at];
+    bool triple = s_.substr(open_at, 3) == std::string(3, quote);
+    size_t open = triple ? 3 : 1;
+    size_t j = open_at + open;
+    uint32_t start_line = line_;
+    for (;;) {
+      if (j >= s_.size()) return false;
+      char d = s_[j];
+      if (d == '\\') {
+        if (j + 1 < s_.size() && s_[j + 1] == '\n') ++line_;
+        j += 2;
         continue;
       }
-    }
-    if (s[prefix_end] == '"' || s[prefix_end] == '\'') {
-      char quote = s[prefix_end];
-      bool triple = s.substr(prefix_end, 3) == std::string(3, quote);
-      size_t open = triple ? 3 : 1;
-      size_t j = prefix_end + open;
-      uint32_t start_line = line;
-      for (;;) {
-        if (j >= s.size()) return false;
-        char d = s[j];
-        if (d == '\\') {
-          if (j + 1 < s.size() && s[j + 1] == '\n') ++line;
-          j += 2;
-          continue;
-        }
-        if (d == '\n') {
-          if (!triple) return false;
-          ++line;
-          line_begin = j + 1;
-        }
-        if (d == quote && (!triple || s.substr(j, 3) == s.substr(prefix_end, 3))) break;
-        ++j;
+      if (d == '\n') {
+        if (!triple) return false;
+        ++line_;
+        line_begin_ = j + 1;
       }
-      size_t close = j;
-      i = close + open;
-      out.push_back({Token::kString, s.substr(start, i - start), s.substr(prefix_end + open, close - prefix_end - open),
-                     s.substr(start, prefix_end - start), start_line, at_start});
-      continue;
+      if (d == quote && (!triple || s_.substr(j, 3) == s_.substr(open_at, 3))) break;
+      ++j;
     }
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
-    out.push_back({Token::kPunct, s.substr(i, 1), {}, {}, line, at_start});
-    ++i;
+    i_ = j + open;
+    out_.push_back({Token::kString, s_.substr(start, i_ - start), s_.substr(open_at + open, j - open_at - open),
+                    s_.substr(start, open_at - start), start_line, at_start});
+    return true;
   }
-  return true;
+
+  std::string_view s_;
+  std::vector<Token>& out_;
+  size_t i_ = 0;
+  uint32_t line_ = 1;
+  size_t line_begin_ = 0;
+  int depth_ = 0;          // inside brackets a new line continues the statement
+  bool continued_ = false;  // after a backslash-newline likewise
+};
+
+bool tokenize(std::string_view s, std::vector<Token>& out) { return Tokenizer(s, out).run(); }
+
+// Autogenerated migrations hold about one token per four bytes: reserving that once saves the
+// vector's regrowth on every file (a guess only; a wrong one costs a reallocation, not a result).
+constexpr size_t kBytesPerToken = 4;
+
+bool is_schema_keyword(std::string_view name) {
+  for (const AlembicOp& op : alembic_ops())
+    if (op.schema_keyword == name) return true;
+  return false;
 }
 
 size_t count(std::string_view hay, std::string_view needle) {
@@ -111,18 +141,6 @@ size_t count(std::string_view hay, std::string_view needle) {
   for (size_t at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + needle.size())) ++n;
   return n;
 }
-
-// Where each drop takes its table, as compiler/migration.cpp reads it.
-struct DropParam {
-  std::string_view method;
-  size_t position;
-  std::string_view keyword;
-};
-constexpr std::array kDropParams{
-    DropParam{"drop_table", 0, "table_name"},       DropParam{"drop_index", 1, "table_name"},
-    DropParam{"drop_constraint", 1, "table_name"},  DropParam{"drop_column", 0, "table_name"},
-    DropParam{"drop_table_comment", 0, "table_name"}, DropParam{"batch_alter_table", 0, "table_name"},
-};
 
 bool plain_string(const Token& t) {
   return t.kind == Token::kString && (t.prefix.empty() || t.prefix == "u" || t.prefix == "U");
@@ -137,40 +155,60 @@ std::optional<std::string_view> literal_argument(std::span<const Token> arg) {
   return std::nullopt;
 }
 
-// `op.<drop>(...)` starting at the method name: true when its table is a literal the target owns.
-bool drop_names_own_table(const std::vector<Token>& tokens, size_t at, const DropParam& param, const TargetMap& maps,
-                          uint64_t own_bit) {
-  size_t i = at + 2;  // past the name and "("
+// The top-level arguments of the call whose method name is at `at`; nullopt when the call is
+// unterminated or splats (*args, **kw): its positions are then not static.
+std::optional<std::vector<std::span<const Token>>> call_arguments(const std::vector<Token>& tokens, size_t at) {
   std::vector<std::span<const Token>> args;
-  size_t arg_start = i;
+  size_t arg_start = at + 2;  // past the name and "("
   int depth = 0;
-  for (; i < tokens.size(); ++i) {
+  for (size_t i = arg_start; i < tokens.size(); ++i) {
     std::string_view t = tokens[i].kind == Token::kPunct ? tokens[i].text : std::string_view();
     if (t == "(" || t == "[" || t == "{") ++depth;
     else if ((t == ")" || t == "]" || t == "}") && depth > 0) --depth;
-    else if (t == "*" && depth == 0) return false;  // *args: positions are not static
+    else if (t == "*" && depth == 0) return std::nullopt;
     else if ((t == "," || t == ")") && depth == 0) {
       if (i > arg_start) args.emplace_back(&tokens[arg_start], i - arg_start);
       arg_start = i + 1;
-      if (t == ")") break;
+      if (t == ")") return args;
     }
   }
-  if (i >= tokens.size()) return false;
+  return std::nullopt;
+}
+
+bool is_keyword_argument(std::span<const Token> arg) {
+  return arg.size() >= 2 && arg[0].kind == Token::kName && arg[1].text == "=" && (arg.size() < 3 || arg[2].text != "=");
+}
+
+bool is_none(std::span<const Token> value) { return value.size() == 1 && value[0].text == "None"; }
+
+// A schema passed by position (Alembic before 1.11) may give the table to another target by a
+// dotted pattern, which no single literal shows: the parser decides.
+bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op) {
+  if (!op.schema_position) return false;
+  size_t positional = 0;
+  for (auto arg : args) {
+    if (is_keyword_argument(arg)) continue;
+    if (positional++ == *op.schema_position) return !is_none(arg);
+  }
+  return false;
+}
+
+// True when the op's table is a literal the target owns, with no schema.
+bool names_own_table(std::span<const std::span<const Token>> args, const AlembicOp& op, const TargetMap& maps,
+                     uint64_t own_bit) {
   std::optional<std::string_view> table;
   size_t positional = 0;
   for (auto arg : args) {
-    bool keyword = arg.size() >= 2 && arg[0].kind == Token::kName && arg[1].text == "=" &&
-                   (arg.size() < 3 || arg[2].text != "=");
-    if (keyword) {
+    if (is_keyword_argument(arg)) {
       auto value = arg.subspan(2);
-      if (arg[0].text == "schema" && !(value.size() == 1 && value[0].text == "None")) return false;
-      if (arg[0].text == param.keyword) {
+      if (arg[0].text == op.schema_keyword && !is_none(value)) return false;
+      if (arg[0].text == op.table_keyword) {
         table = literal_argument(value);
         if (!table) return false;
       }
       continue;
     }
-    if (positional++ == param.position) {
+    if (positional++ == op.table_position) {
       if (table) return false;
       table = literal_argument(arg);
       if (!table) return false;
@@ -179,20 +217,24 @@ bool drop_names_own_table(const std::vector<Token>& tokens, size_t at, const Dro
   return table && (maps.owner_mask(TableRef{std::string(*table), {}}) & own_bit);
 }
 
-}  // namespace
+// `<receiver>.<name>(...)` at `at`, an operation of the table: false when a pass could fire on
+// it. Drops must name an own table (or the wrong-target-drop pass has something to say), and
+// so must a batch block, whose batch_op.* drops take its table.
+bool op_call_is_clean(const std::vector<Token>& tokens, size_t at, const AlembicOp& op, const TargetMap& maps,
+                      uint64_t own_bit) {
+  bool on_op = at >= 2 && tokens[at - 1].text == "." && tokens[at - 2].text == "op";
+  bool must_name_own = op.kind == OpKind::kDrop || op.kind == OpKind::kBatch;
+  // batch_op.drop_column(...) is judged by its with-block's batch_alter_table.
+  if (!on_op) return op.kind != OpKind::kBatch;
+  auto args = call_arguments(tokens, at);
+  if (!args) return false;
+  if (passes_positional_schema(*args, op)) return false;
+  return !must_name_own || names_own_table(*args, op, maps, own_bit);
+}
 
-std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
-  // One annotation, and nothing else that looks like one.
-  if (count(text, "MIGRATION_TARGET") != 1) return std::nullopt;
-  if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
-  // A PEP 263 cookie means the bytes may not be UTF-8: the full pipeline decides.
-  size_t second_line_end = text.find('\n', text.find('\n') + 1);
-  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
-
-  std::vector<Token> tokens;
-  tokens.reserve(text.size() / 4);
-  if (!tokenize(text, tokens)) return std::nullopt;
-
+// The target a plain `MIGRATION_TARGET = "x"` statement names, when the module also has a
+// `revision` identifier statement; nullopt otherwise.
+std::optional<std::string> annotated_migration_target(const std::vector<Token>& tokens) {
   std::optional<std::string> target;
   bool migration = false;
   for (size_t i = 0; i + 2 < tokens.size(); ++i) {
@@ -204,7 +246,64 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
     if (t.text == "revision" && (tokens[i + 1].text == ":" || (tokens[i + 1].text == "=" && tokens[i + 2].text != "=")))
       migration = true;
   }
-  if (!target || !migration) return std::nullopt;
+  return migration ? target : std::nullopt;
+}
+
+
+// kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
+// as databases fold them) that only other targets' tables are named.
+bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit) {
+  std::string word;
+  auto foreign_word = [&]() {
+    if (word.empty()) return false;
+    if (word == "drop") return true;
+    uint64_t owners = maps.owner_mask(TableRef{word, {}});
+    size_t dot = word.rfind('.');
+    if (!owners && dot != std::string::npos) owners = maps.owner_mask(TableRef{word.substr(dot + 1), word.substr(0, dot)});
+    return owners && !(owners & own_bit);
+  };
+  for (char c : content) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (is_name_char(u) || c == '$' || c == '.') {
+      word += static_cast<char>(std::tolower(u));
+      continue;
+    }
+    if (foreign_word()) return false;
+    word.clear();
+  }
+  return !foreign_word();
+}
+
+// kPlainOp: `alembic . op`, `import op as` / `op as` in an import, `getattr ( op`, and `op . name`
+// not followed by `(` each mean a way to reach an operation the scan does not follow.
+bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
+  auto at = [&](size_t k, std::string_view text) { return k < tokens.size() && tokens[k].text == text; };
+  const Token& t = tokens[i];
+  if (t.kind != Token::kName) return true;
+  if (t.text == "alembic" && at(i + 1, ".")) return false;
+  if (t.text == "op" && at(i + 1, "as")) return false;
+  if (t.text == "getattr" && at(i + 1, "(") && at(i + 2, "op")) return false;
+  if (t.text == "op" && at(i + 1, ".") && i + 2 < tokens.size() && !at(i + 3, "(")) return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
+  // One annotation, and nothing else that looks like one.
+  if (count(text, "MIGRATION_TARGET") != 1) return std::nullopt;
+  if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
+  // A PEP 263 cookie means the bytes may not be UTF-8: the full pipeline decides.
+  size_t second_line_end = text.find('\n', text.find('\n') + 1);
+  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
+  if (text.find("alembic-fix:") != std::string_view::npos) return std::nullopt;  // a pragma
+
+  std::vector<Token> tokens;
+  tokens.reserve(text.size() / kBytesPerToken);
+  if (!tokenize(text, tokens)) return std::nullopt;
+
+  std::optional<std::string> target = annotated_migration_target(tokens);
+  if (!target) return std::nullopt;
   int index = maps.target_index(*target);
   if (index < 0) return std::nullopt;
   if (hints.option && *hints.option != *target) return std::nullopt;
@@ -220,30 +319,26 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
       if (t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos)
         return std::nullopt;
       if (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString) return std::nullopt;
-      if (t.content.empty() || t.content.size() > 128) continue;
+      if (t.content.empty()) continue;
       if (t.content != *target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
       uint64_t owners = maps.owner_mask(TableRef{std::string(t.content), {}});
       if (owners && !(owners & own_bit)) return std::nullopt;
+      if (!literal_words_clean(t.content, maps, own_bit)) return std::nullopt;
       continue;
     }
     if (t.kind != Token::kName) continue;
+    if (!op_reached_plainly(tokens, i)) return std::nullopt;
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
-    if (t.text == "schema" && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
+    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
       return std::nullopt;
     // Alembic's multidb template cleans each function for its own engine: parse those.
     if (t.text == "def" && i + 1 < tokens.size() &&
         (tokens[i + 1].text.starts_with("upgrade_") || tokens[i + 1].text.starts_with("downgrade_")))
       return std::nullopt;
     if (i + 1 >= tokens.size() || tokens[i + 1].text != "(") continue;
-    for (const auto& param : kDropParams) {
-      if (t.text != param.method) continue;
-      // batch_op.drop_column(...) is judged by its with-block's batch_alter_table.
-      bool on_op = i >= 2 && tokens[i - 1].text == "." && tokens[i - 2].text == "op";
-      if (!on_op && param.method != "batch_alter_table") break;
-      if (!on_op) return std::nullopt;
-      if (!drop_names_own_table(tokens, i, param, maps, own_bit)) return std::nullopt;
-    }
+    const AlembicOp* op = find_alembic_op(t.text);
+    if (op && !op_call_is_clean(tokens, i, *op, maps, own_bit)) return std::nullopt;
   }
   return target;
 }

@@ -6,6 +6,7 @@
 // in a file the scan accepts: alembic-fix is not a linter). --no-prefilter turns it off.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,32 @@
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
+
+// What proven_clean() establishes about a file it calls clean. Each pass states under which of
+// these it has nothing to say (passes/pass.h: Pass::silent_when); the pipeline trusts the scan
+// only when every registered pass is covered by them.
+using PrefilterFacts = uint32_t;
+// MIGRATION_TARGET names the file's target, and --target and the folder agree with it.
+inline constexpr PrefilterFacts kAnnotatedForTarget = 1u << 0;
+// Every function is cleaned for that target: no multidb upgrade_<engine>()/downgrade_<engine>().
+inline constexpr PrefilterFacts kOneTarget = 1u << 1;
+// No string literal names another target, or a table only other targets list; no schema is
+// passed (by keyword or position) and no table is spelled by escapes or concatenation.
+inline constexpr PrefilterFacts kNamesNoForeignTable = 1u << 2;
+// Every op.<drop>(...) and op.batch_alter_table(...) names one of the target's tables by a
+// plain literal (or op.f of one), with no *args.
+inline constexpr PrefilterFacts kDropsNameOwnTables = 1u << 3;
+// No string literal holds the word DROP (any case, SQL a pass would read as a drop) or a word that
+// names a table only other targets list (SQL naming it); no `# alembic-fix:` pragma anywhere.
+inline constexpr PrefilterFacts kNoForeignSql = 1u << 4;
+// Alembic's op is reached only as the templates write it: `from alembic import op`, `op.<name>(`;
+// no alias, no `alembic.op`, no `from alembic.op import`, no op attribute used but called.
+inline constexpr PrefilterFacts kPlainOp = 1u << 5;
+inline constexpr PrefilterFacts kPrefilterProves =
+    kAnnotatedForTarget | kOneTarget | kNamesNoForeignTable | kDropsNameOwnTables | kNoForeignSql | kPlainOp;
+// A pass silent under no fact the scan proves: a file must always be parsed for it.
+inline constexpr PrefilterFacts kNotCovered = 1u << 31;
+constexpr bool prefilter_proves(PrefilterFacts facts) { return (facts & ~kPrefilterProves) == 0; }
 
 // The file's target when the scan proves it clean, else nullopt.
 std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints);

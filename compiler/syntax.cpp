@@ -41,7 +41,9 @@ struct PointCursor {
 SyntaxTree PythonParser::reparse(const SyntaxTree& old, std::string_view text, const std::vector<Edit>& edits) {
   // Reuse pays when the edits sit close together (an annotation, a few lines); when they spread
   // over most of the file, parsing the (shorter) result afresh is cheaper.
-  if (edits.empty() || 4 * (edits.back().end - edits.front().start) > old.text().size()) return parse(text);
+  constexpr size_t kReuseBelowOneIn = 4;  // edits spanning more than a quarter of the file: parse afresh
+  if (edits.empty() || kReuseBelowOneIn * (edits.back().end - edits.front().start) > old.text().size())
+    return parse(text);
   // One edit spanning them all: ts_tree_edit copies the path to every edit it is given, which
   // for many small removals costs more than parsing afresh; the span costs one path.
   size_t start = edits.front().start, old_end = edits.back().end;
@@ -60,23 +62,17 @@ SyntaxTree PythonParser::reparse(const SyntaxTree& old, std::string_view text, c
 namespace {
 
 // The first node in document order for which `hit` holds, visiting only the children of nodes
-// for which `descend` holds. A cursor, not recursion, so deep input is safe.
+// for which `descend` holds.
 template <typename Hit, typename Descend>
 std::optional<TSNode> first_node(TSNode root, Hit hit, Descend descend) {
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
   std::optional<TSNode> found;
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_preorder(root, [&](TSNode node, uint32_t) {
     if (hit(node)) {
       found = node;
-      break;
+      return WalkStep::kStop;
     }
-    if (descend(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    bool more = true;
-    while (more && !ts_tree_cursor_goto_next_sibling(&cursor)) more = ts_tree_cursor_goto_parent(&cursor);
-    if (!more) break;
-  }
-  ts_tree_cursor_delete(&cursor);
+    return descend(node) ? WalkStep::kDescend : WalkStep::kSkipChildren;
+  });
   return found;
 }
 
@@ -86,17 +82,13 @@ struct BlockHolders {
   TSSymbol block, comment;
   std::vector<TSSymbol> holders;
   BlockHolders() {
-    const TSLanguage* language = tree_sitter_python();
-    auto symbol = [&](std::string_view name) {
-      return ts_language_symbol_for_name(language, name.data(), static_cast<uint32_t>(name.size()), true);
-    };
-    block = symbol("block");
-    comment = symbol("comment");
+    block = grammar_symbol("block");
+    comment = grammar_symbol("comment");
     for (std::string_view name :
          {"module", "block", "function_definition", "class_definition", "decorated_definition", "if_statement",
           "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement", "except_clause",
           "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause"})
-      if (TSSymbol s = symbol(name)) holders.push_back(s);
+      if (TSSymbol s = grammar_symbol(name)) holders.push_back(s);
   }
   bool holds(TSNode node) const {
     return std::find(holders.begin(), holders.end(), ts_node_symbol(node)) != holders.end();
@@ -125,6 +117,10 @@ std::optional<TSNode> SyntaxTree::first_error() const {
   }
   return first_node(
       root, [&](TSNode n) { return blocks.is_empty_block(n); }, [&](TSNode n) { return blocks.holds(n); });
+}
+
+TSSymbol grammar_symbol(std::string_view kind) {
+  return ts_language_symbol_for_name(tree_sitter_python(), kind.data(), static_cast<uint32_t>(kind.size()), true);
 }
 
 bool is(TSNode node, std::string_view kind) {

@@ -56,6 +56,52 @@ class PythonParser {
   std::unique_ptr<TSParser, ParserDeleter> parser_;
 };
 
+// A TSTreeCursor that deletes itself. It never moves above the node it starts at.
+class TreeCursor {
+ public:
+  explicit TreeCursor(TSNode root) : cursor_(ts_tree_cursor_new(root)) {}
+  ~TreeCursor() { ts_tree_cursor_delete(&cursor_); }
+  TreeCursor(const TreeCursor&) = delete;
+  TreeCursor& operator=(const TreeCursor&) = delete;
+  TSNode node() const { return ts_tree_cursor_current_node(&cursor_); }
+  bool first_child() { return ts_tree_cursor_goto_first_child(&cursor_); }
+  bool next_sibling() { return ts_tree_cursor_goto_next_sibling(&cursor_); }
+  bool parent() { return ts_tree_cursor_goto_parent(&cursor_); }
+
+ private:
+  TSTreeCursor cursor_;
+};
+
+// What a pre-order walk does after visiting a node.
+enum class WalkStep { kDescend, kSkipChildren, kStop };
+
+// Visits `root` and every node below it in document order (pre-order), each with its depth
+// below `root` (0 for root); `visit(node, depth)` returns a WalkStep. A cursor, not recursion,
+// so nesting depth is bounded only by memory. The one tree walk of the compiler.
+template <typename Visit>
+void walk_preorder(TSNode root, Visit&& visit) {
+  TreeCursor cursor(root);
+  uint32_t depth = 0;
+  for (;;) {
+    WalkStep step = visit(cursor.node(), depth);
+    if (step == WalkStep::kStop) return;
+    if (step == WalkStep::kDescend && cursor.first_child()) {
+      ++depth;
+      continue;
+    }
+    // Next in document order: a sibling, else the nearest ancestor's sibling, never above root.
+    for (;;) {
+      if (depth == 0) return;
+      if (cursor.next_sibling()) break;
+      cursor.parent();
+      --depth;
+    }
+  }
+}
+
+// A named node kind as a number, to compare in walks that visit every node.
+TSSymbol grammar_symbol(std::string_view kind);
+
 // Node helpers: kinds are compared as strings interned by the grammar.
 bool is(TSNode node, std::string_view kind);
 TSNode field(TSNode node, const char* name);

@@ -9,8 +9,6 @@
 namespace alembic_fix {
 
 TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::string_view table_path) {
-  TargetMap map;
-  map.origin_ = std::string(origin);
   toml::table doc;
   try {
     doc = toml::parse(text, std::string(origin));
@@ -18,7 +16,13 @@ TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::
     const auto& where = e.source().begin;
     throw MapError(fmt::format("{}:{}:{}: invalid TOML: {}", origin, where.line, where.column, e.description()));
   }
-  toml::node_view<toml::node> root{doc};
+  return from_toml(doc, origin, table_path);
+}
+
+TargetMap TargetMap::from_toml(const toml::table& doc, std::string_view origin, std::string_view table_path) {
+  TargetMap map;
+  map.origin_ = std::string(origin);
+  toml::node_view<const toml::node> root{doc};
   if (!table_path.empty()) root = doc.at_path(table_path);
   const toml::table* targets = root["targets"].as_table();
   if (!targets || targets->empty())

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <toml++/impl/forward_declarations.h>
+
 #include "compiler/migration.h"
 #include "compiler/source.h"
 
@@ -36,6 +38,8 @@ class TargetMap {
   // Parses a whole TOML document holding `[targets.*]`, or, when `table_path` is given, the
   // table at that dotted path (`tool.alembic-fix` inside pyproject.toml). Throws MapError.
   static TargetMap parse(std::string_view toml, std::string_view origin, std::string_view table_path = {});
+  // The same from a document already parsed (pyproject.toml is parsed once per run).
+  static TargetMap from_toml(const toml::table& doc, std::string_view origin, std::string_view table_path = {});
   static TargetMap builtin();
 
   bool has_target(std::string_view name) const;

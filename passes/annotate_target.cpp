@@ -6,10 +6,16 @@
 #include "passes/pass.h"
 
 namespace alembic_fix {
+namespace {
 
-PassOutput run_annotate_target(const PassInput& in) {
+constexpr Code kAnnotate{"AF003", "annotate-target", Severity::kFix,
+                         "MIGRATION_TARGET added after the revision identifiers"};
+constexpr Code kCodes[] = {kAnnotate};
+
+// Reads in.config.annotate (--no-annotate).
+PassOutput run(const PassInput& in) {
   PassOutput out;
-  if (!in.annotate || in.view.annotation || !in.view.identifiers_end.id) return out;
+  if (!in.config.annotate.enabled || in.view.annotation || ts_node_is_null(in.view.identifiers_end)) return out;
   size_t end = ts_node_end_byte(in.view.identifiers_end);
   size_t at = in.source.line_end(end > 0 ? end - 1 : 0);
   std::string line = fmt::format("MIGRATION_TARGET = \"{}\"", in.target);
@@ -18,10 +24,14 @@ PassOutput run_annotate_target(const PassInput& in) {
   std::string text = terminator.empty() ? std::string(in.source.newline()) + line
                                         : line + std::string(terminator);
   out.edits.push_back({at, at, std::move(text)});
-  out.diagnostics.push_back({codes::kAnnotate, in.source.position(at),
+  out.diagnostics.push_back({kAnnotate, in.source.position(at),
                              fmt::format("MIGRATION_TARGET = \"{}\" added after the revision identifiers",
                                          in.target)});
   return out;
 }
+
+}  // namespace
+
+extern const Pass annotate_target_pass{"annotate-target", run, kCodes, kAnnotatedForTarget};
 
 }  // namespace alembic_fix

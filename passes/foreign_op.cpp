@@ -5,11 +5,16 @@
 
 #include <fmt/format.h>
 
-#include "passes/pass.h"
+#include "passes/drop_rules.h"
 
 namespace alembic_fix {
+namespace {
 
-PassOutput run_foreign_op(const PassInput& in) {
+constexpr Code kForeignOp{"AF101", "foreign-op", Severity::kWarning,
+                          "Another operation on another target's table: kept, check it is meant"};
+constexpr Code kCodes[] = {kForeignOp};
+
+PassOutput run(const PassInput& in) {
   PassOutput out;
   for (const auto& fn : in.view.functions) {
     auto target = function_target(fn, in);
@@ -24,12 +29,17 @@ PassOutput run_foreign_op(const PassInput& in) {
       bool mirror = is_create(op.method) &&
                     std::find(mirrored.begin(), mirrored.end(), op.table.qualified()) != mirrored.end();
       if (mirror) continue;
-      out.diagnostics.push_back({codes::kForeignOp, in.source.position(ts_node_start_byte(op.call)),
+      out.diagnostics.push_back({kForeignOp, in.source.position(ts_node_start_byte(op.call)),
                                  fmt::format("{} in {}(): the table is not {}'s; kept, check it is meant",
                                              describe(in, op), fn.name, *target)});
     }
   }
   return out;
 }
+
+}  // namespace
+
+// It needs a table literal only another target lists, which the prefilter refuses.
+extern const Pass foreign_op_pass{"foreign-op", run, kCodes, kNamesNoForeignTable | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

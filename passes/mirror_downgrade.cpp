@@ -5,11 +5,16 @@
 
 #include <fmt/format.h>
 
-#include "passes/pass.h"
+#include "passes/drop_rules.h"
 
 namespace alembic_fix {
+namespace {
 
-PassOutput run_mirror_downgrade(const PassInput& in) {
+constexpr Code kMirrorCreate{"AF002", "mirror-downgrade", Severity::kFix,
+                             "A downgrade statement re-creating a table whose drop was removed: removed"};
+constexpr Code kCodes[] = {kMirrorCreate};
+
+PassOutput run(const PassInput& in) {
   PassOutput out;
   for (const auto& fn : in.view.functions) {
     if (fn.role != FunctionRole::kDowngrade) continue;
@@ -22,19 +27,24 @@ PassOutput run_mirror_downgrade(const PassInput& in) {
       if (!is_create(op.method) || op.table_arg != TableArg::kResolved) continue;
       if (std::find(dropped.begin(), dropped.end(), op.table.qualified()) == dropped.end()) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
-      if (!op.statement.id) {
+      if (ts_node_is_null(op.statement)) {
         out.diagnostics.push_back({codes::kUnsafeRemoval, at,
                                    fmt::format("{} is part of a larger expression; remove it by hand",
                                                describe(in, op))});
         continue;
       }
       out.removals.push_back({op.statement});
-      out.diagnostics.push_back({codes::kMirrorCreate, at,
+      out.diagnostics.push_back({kMirrorCreate, at,
                                  fmt::format("{} in {}(): re-creates a table whose drop left {}()",
                                              describe(in, op), fn.name, upgrade->name)});
     }
   }
   return out;
 }
+
+}  // namespace
+
+// It fires only after a removed drop, which a file the prefilter accepts has none of.
+extern const Pass mirror_downgrade_pass{"mirror-downgrade", run, kCodes, kDropsNameOwnTables | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

@@ -1,8 +1,9 @@
-// The pass interface. A pass is a pure function of the module's Alembic view, the target and
-// the maps: it returns statement removals, byte edits and diagnostics, and touches nothing else.
+// The pass interface. A pass is a pure function of the module's Alembic view, the target, the
+// maps and its own configuration: it returns statement removals, byte edits and diagnostics,
+// and touches nothing else. A pass is one file, passes/<name>.cpp, defining `<name>_pass`,
+// plus its line in passes/registry.cpp; it owns the codes it defines.
 #pragma once
 
-#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -10,13 +11,14 @@
 #include "compiler/diagnostics.h"
 #include "compiler/edits.h"
 #include "compiler/migration.h"
+#include "compiler/pass_config.h"
+#include "compiler/prefilter.h"
+#include "compiler/removals.h"
 #include "compiler/source.h"
 #include "compiler/syntax.h"
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
-
-enum class UnknownPolicy { kKeep, kRemove, kError };
 
 struct PassInput {
   const Source& source;
@@ -24,18 +26,11 @@ struct PassInput {
   const Migration& view;
   std::string_view target;  // the file's target, already checked against the maps
   const TargetMap& maps;
-  UnknownPolicy unknown = UnknownPolicy::kKeep;
-  bool annotate = true;
-};
-
-// A whole statement to delete. The tidy step turns removals into line-exact edits, so passes
-// never reason about blank lines, emptied blocks or each other's removals.
-struct Removal {
-  TSNode statement;
+  const PassConfig& config;  // each pass reads its own member
 };
 
 struct PassOutput {
-  std::vector<Removal> removals;
+  std::vector<Removal> removals;  // lowered to edits by compiler/removals.h
   std::vector<Edit> edits;
   std::vector<Diagnostic> diagnostics;
 };
@@ -43,26 +38,22 @@ struct PassOutput {
 struct Pass {
   std::string_view name;
   PassOutput (*run)(const PassInput&);
+  // The codes this pass defines (its file holds them), for the code table and documentation.
+  std::span<const Code> codes;
+  // The prefilter's facts under which this pass has nothing to say (compiler/prefilter.h). The
+  // byte scan may skip a file only when every registered pass is silent under what it proves;
+  // kNotCovered (the default) keeps every file parsed, and tests/registry_test.cpp fails.
+  PrefilterFacts silent_when = kNotCovered;
 };
 
 // Every pass, in the order they run (passes/registry.cpp).
-std::span<const Pass> all_passes();
+std::span<const Pass* const> all_passes();
 
-// The target a function is cleaned for: its multidb engine name when that is a known target,
-// the file's target for plain upgrade()/downgrade(), nullopt for an engine that is no target.
-std::optional<std::string_view> function_target(const MigrationFunction& fn, const PassInput& in);
+// True when the prefilter's proof covers every registered pass, so it may skip a file.
+bool prefilter_covers_passes();
 
-// Shared by the drop and mirror passes, so the downgrade mirrors exactly what the upgrade lost.
-bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
-                       const PassInput& in);
-std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
-                                             const PassInput& in);
-
-// Lowers removals to edits: whole lines, no blank-line debris, `pass` in emptied blocks, batch
-// blocks whose statements all go removed whole (compiler/removals.cpp).
-std::vector<Edit> tidy_removals(const PassInput& in, std::span<const Removal> removals,
-                                std::vector<Diagnostic>& diagnostics);
-
-std::string describe(const PassInput& in, const OpCall& op);  // `op.drop_table("hq_plants")`
+// Every code alembic-fix reports, one entry per id in id order: the compiler's own
+// (compiler/diagnostics.h) and each registered pass's (passes/codes.cpp).
+std::span<const Code> all_codes();
 
 }  // namespace alembic_fix

@@ -8,10 +8,17 @@
 #include <fmt/format.h>
 
 #include "compiler/sql_text.h"
-#include "passes/pass.h"
+#include "passes/drop_rules.h"
 
 namespace alembic_fix {
 namespace {
+
+constexpr Code kRawSqlDrop{"AF106", "raw-sql-drop", Severity::kWarning,
+                           "Raw SQL drops another target's table or index: kept (SQL is never edited); a finding "
+                           "under --check"};
+constexpr Code kRawSqlForeign{"AF108", "raw-sql-foreign", Severity::kWarning,
+                              "Raw SQL names another target's table: kept, check it is meant"};
+constexpr Code kCodes[] = {kRawSqlDrop, kRawSqlForeign};
 
 // op.execute("..."), op.execute(sa.text("...")): the SQL node.
 TSNode sql_argument(const PassInput& in, const OpCall& op) {
@@ -41,9 +48,7 @@ std::optional<std::string> index_owner(const PassInput& in, std::string_view tar
   return std::nullopt;
 }
 
-}  // namespace
-
-PassOutput run_raw_sql(const PassInput& in) {
+PassOutput run(const PassInput& in) {
   PassOutput out;
   std::vector<std::string> foreign_tables;
   for (const auto& t : in.maps.targets())
@@ -66,7 +71,7 @@ PassOutput run_raw_sql(const PassInput& in) {
         std::string lower(text);
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
         if (lower.find("drop") != std::string::npos)
-          out.diagnostics.push_back({codes::kRawSqlDrop, at,
+          out.diagnostics.push_back({kRawSqlDrop, at,
                                      fmt::format("op.execute in {}(): SQL built at run time drops something; "
                                                  "alembic-fix cannot tell what, check it is {}'s",
                                                  fn.name, *target)});
@@ -84,7 +89,7 @@ PassOutput run_raw_sql(const PassInput& in) {
         if (auto owner = index_owner(in, *target, i, foreign_tables))
           dropped.push_back(fmt::format("index {} (of {}, by its name)", i, *owner));
       if (!dropped.empty()) {
-        out.diagnostics.push_back({codes::kRawSqlDrop, at,
+        out.diagnostics.push_back({kRawSqlDrop, at,
                                    fmt::format("op.execute in {}(): raw SQL drops {}, not {}'s; SQL is never "
                                                "edited: remove it by hand or mark it `# alembic-fix: keep`",
                                                fn.name, fmt::join(dropped, ", "), *target)});
@@ -94,7 +99,7 @@ PassOutput run_raw_sql(const PassInput& in) {
       for (const auto& n : words.names)
         if (foreign(in, *target, n) && std::find(named.begin(), named.end(), n) == named.end()) named.push_back(n);
       if (!named.empty())
-        out.diagnostics.push_back({codes::kRawSqlForeign, at,
+        out.diagnostics.push_back({kRawSqlForeign, at,
                                    fmt::format("op.execute in {}(): raw SQL names {}, not {}'s; kept, check it is "
                                                "meant",
                                                fn.name, fmt::join(named, ", "), *target)});
@@ -102,5 +107,11 @@ PassOutput run_raw_sql(const PassInput& in) {
   }
   return out;
 }
+
+}  // namespace
+
+// It needs a string literal naming another target's table, or the word DROP, in the file: the
+// prefilter refuses both.
+extern const Pass raw_sql_pass{"raw-sql", run, kCodes, kAnnotatedForTarget | kOneTarget | kNoForeignSql};
 
 }  // namespace alembic_fix

@@ -1,69 +1,23 @@
-#include <algorithm>
-
-#include <fmt/format.h>
-
+// The passes, in the order they run: one line each. A new pass is its file plus its line here.
 #include "passes/pass.h"
+
+#define ALEMBIC_FIX_PASSES(PASS) \
+  PASS(wrong_target_drop)        \
+  PASS(mirror_downgrade)         \
+  PASS(foreign_op)               \
+  PASS(raw_sql)                  \
+  PASS(annotate_target)          \
+  /* the end of the list: a new line goes above */
 
 namespace alembic_fix {
 
-PassOutput run_wrong_target_drop(const PassInput&);
-PassOutput run_mirror_downgrade(const PassInput&);
-PassOutput run_foreign_op(const PassInput&);
-PassOutput run_annotate_target(const PassInput&);
-PassOutput run_raw_sql(const PassInput&);
+#define ALEMBIC_FIX_DECLARE_PASS(name) extern const Pass name##_pass;
+ALEMBIC_FIX_PASSES(ALEMBIC_FIX_DECLARE_PASS)
 
-std::span<const Pass> all_passes() {
-  static constexpr Pass kPasses[] = {
-      {"wrong-target-drop", run_wrong_target_drop},
-      {"mirror-downgrade", run_mirror_downgrade},
-      {"foreign-op", run_foreign_op},
-      {"raw-sql", run_raw_sql},
-      {"annotate-target", run_annotate_target},
-  };
+std::span<const Pass* const> all_passes() {
+#define ALEMBIC_FIX_PASS_ENTRY(name) &name##_pass,
+  static const Pass* const kPasses[] = {ALEMBIC_FIX_PASSES(ALEMBIC_FIX_PASS_ENTRY)};
   return kPasses;
-}
-
-std::optional<std::string_view> function_target(const MigrationFunction& fn, const PassInput& in) {
-  if (fn.engine.empty()) return in.target;
-  if (in.maps.has_target(fn.engine)) return fn.engine;
-  return std::nullopt;
-}
-
-// A downgrade drop that reverses an upgrade's (kept, warned) create of a foreign table stays:
-// removing it would make the downgrade leave that table behind.
-static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& table) {
-  if (!upgrade) return false;
-  return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
-    return op.table_arg == TableArg::kResolved && !is_drop(op.method) &&
-           op.table.qualified() == table.qualified();
-  });
-}
-
-bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
-                       const PassInput& in) {
-  if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = in.maps.classify(op.table, target);
-  bool foreign = ownership == Ownership::kForeign ||
-                 (ownership == Ownership::kUnknown && in.unknown == UnknownPolicy::kRemove);
-  if (!foreign) return false;
-  if (fn.role == FunctionRole::kDowngrade && upgrade_builds(in.view.upgrade_for(fn), op.table)) return false;
-  return true;
-}
-
-std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
-                                             const PassInput& in) {
-  std::vector<std::string> out;
-  for (const auto& op : upgrade.ops)
-    if (op.statement.id && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
-  return out;
-}
-
-std::string describe(const PassInput& in, const OpCall& op) {
-  std::string_view call = in.tree.text(op.call);
-  size_t paren = call.find('(');
-  std::string head(call.substr(0, paren));
-  if (op.table_arg != TableArg::kResolved) return head;
-  return fmt::format("{} on {}", head, op.table.qualified());
 }
 
 }  // namespace alembic_fix

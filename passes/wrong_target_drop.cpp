@@ -3,17 +3,26 @@
 // lists is kept and named (--unknown), a table whose name is not static is reported, not guessed.
 #include <fmt/format.h>
 
-#include "passes/pass.h"
+#include "passes/drop_rules.h"
 
 namespace alembic_fix {
+namespace {
 
-static std::string owners_text(const PassInput& in, const TableRef& table) {
+constexpr Code kWrongTargetDrop{"AF001", "wrong-target-drop", Severity::kFix,
+                                "A drop of a table only another target owns: removed"};
+constexpr Code kUnknownTable{"AF102", "unknown-table", Severity::kWarning, "A drop of a table that no map lists: kept"};
+constexpr Code kUnknownTableError{"AF102", "unknown-table", Severity::kError, kUnknownTable.summary};  // --unknown error
+constexpr Code kUnresolvedTable{"AF103", "unresolved-table", Severity::kWarning,
+                                "A drop whose table is not a string literal: kept, never guessed"};
+constexpr Code kCodes[] = {kWrongTargetDrop, kUnknownTable, kUnresolvedTable};
+
+std::string owners_text(const PassInput& in, const TableRef& table) {
   std::string out;
   for (auto o : in.maps.owners(table)) out += (out.empty() ? "" : " and ") + std::string(o);
   return out;
 }
 
-PassOutput run_wrong_target_drop(const PassInput& in) {
+PassOutput run(const PassInput& in) {
   PassOutput out;
   for (const auto& fn : in.view.functions) {
     auto target = function_target(fn, in);
@@ -24,21 +33,21 @@ PassOutput run_wrong_target_drop(const PassInput& in) {
       if (op.table_arg != TableArg::kResolved) {
         std::string_view why = op.table_arg == TableArg::kNone ? "names no table (pass table_name=)"
                                                                 : "its table is not a string literal";
-        out.diagnostics.push_back({codes::kUnresolvedTable, at,
+        out.diagnostics.push_back({kUnresolvedTable, at,
                                    fmt::format("{} in {}(): {}; left as is", describe(in, op), fn.name, why)});
         continue;
       }
       Ownership ownership = in.maps.classify(op.table, *target);
-      if (ownership == Ownership::kUnknown && in.unknown != UnknownPolicy::kRemove) {
-        bool error = in.unknown == UnknownPolicy::kError;
-        out.diagnostics.push_back({error ? codes::kUnknownTableError : codes::kUnknownTable, at,
+      if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
+        bool error = in.config.drops.unknown == UnknownPolicy::kError;
+        out.diagnostics.push_back({error ? kUnknownTableError : kUnknownTable, at,
                                    fmt::format("table \"{}\" is in no target map; {}", op.table.qualified(),
                                                error ? "add it to a map or pass --unknown keep"
                                                      : "kept (add it to a map, or --unknown remove)")});
         continue;
       }
       if (!is_removable_drop(op, fn, *target, in)) continue;
-      if (!op.statement.id) {
+      if (ts_node_is_null(op.statement)) {
         out.diagnostics.push_back({codes::kUnsafeRemoval, at,
                                    fmt::format("{} is part of a larger expression; remove it by hand",
                                                describe(in, op))});
@@ -46,12 +55,17 @@ PassOutput run_wrong_target_drop(const PassInput& in) {
       }
       std::string owner = ownership == Ownership::kUnknown ? "no target" : owners_text(in, op.table);
       out.removals.push_back({op.statement});
-      out.diagnostics.push_back({codes::kWrongTargetDrop, at,
+      out.diagnostics.push_back({kWrongTargetDrop, at,
                                  fmt::format("{} in {}(): the table belongs to {}, not {}", describe(in, op),
                                              fn.name, owner, *target)});
     }
   }
   return out;
 }
+
+}  // namespace
+
+// A file the prefilter accepts has only drops of its own tables, all for the file's target.
+extern const Pass wrong_target_drop_pass{"wrong-target-drop", run, kCodes, kDropsNameOwnTables | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

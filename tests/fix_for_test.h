@@ -14,8 +14,8 @@ inline FileResult fix(std::string text, std::string target = "plant", bool annot
   CompileOptions options;
   options.target = target;
   options.maps = maps ? maps : &builtin;
-  options.annotate = annotate;
-  options.unknown = unknown;
+  options.passes.annotate.enabled = annotate;
+  options.passes.drops.unknown = unknown;
   options.want_diff = true;
   return compile_file("m.py", std::move(text), options, parser);
 }

@@ -74,3 +74,40 @@ TEST_CASE("a call inside an assignment is found but is not a removable statement
   REQUIRE(p.view.functions[0].ops.size() == 1);
   CHECK(ts_node_is_null(p.view.functions[0].ops[0].statement));
 }
+
+TEST_CASE("a schema passed by position (Alembic before 1.11) qualifies the table") {
+  Parsed p(R"(revision = 'a'
+def upgrade():
+    op.drop_index('ix', 'tickets', 'reporting')
+    op.drop_table('hq_plants', None)
+    op.drop_constraint('fk', 'tickets', 'foreignkey', 'reporting')
+    op.drop_column('tickets', 'x', name)
+    op.create_foreign_key('fk', 'tickets', 'users', ['a'], ['b'], source_schema='reporting')
+    with op.batch_alter_table('rollup_daily', 'reporting') as batch_op:
+        batch_op.drop_column('x')
+)");
+  const auto& ops = p.view.functions[0].ops;
+  REQUIRE(ops.size() == 6);
+  CHECK(ops[0].table.qualified() == "reporting.tickets");
+  CHECK(ops[1].table.qualified() == "hq_plants");
+  CHECK(ops[2].table.qualified() == "reporting.tickets");
+  CHECK(ops[3].table_arg == TableArg::kUnresolved);
+  CHECK(ops[4].table.qualified() == "reporting.tickets");
+  CHECK(ops[5].table.qualified() == "reporting.rollup_daily");
+}
+
+TEST_CASE("the table of operations: one entry per op, kinds as the passes need them") {
+  for (const AlembicOp& op : alembic_ops()) {
+    CAPTURE(op.name);
+    CHECK(find_alembic_op(op.name) == &op);  // no name twice
+    CHECK(op.kind != OpKind::kOther);
+    CHECK(op.schema_position != op.table_position);
+    CHECK(op.name.starts_with("drop_") == (op.kind == OpKind::kDrop || op.name == "drop_table_comment"));
+  }
+  CHECK(is_drop("drop_table"));
+  CHECK_FALSE(is_drop("drop_table_comment"));
+  CHECK(is_create("add_column"));
+  CHECK_FALSE(is_create("alter_column"));
+  CHECK(op_kind("execute") == OpKind::kOther);
+  CHECK(find_alembic_op("bulk_insert") == nullptr);
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The CI outputs, as a bot or a code-scanning upload reads them: json (stable schema), github
 workflow commands, SARIF 2.1.0, --statistics, colour only on a terminal, and the same report at
-any --jobs. Run by ctest: output_formats_test.py BINARY FIXTURES_DIR."""
+any --jobs; then `maps --check --format ...` on the fixtures/maps/ cases, each format telling
+the same diagnostics as the text the fixture pins. Run by ctest: output_formats_test.py BINARY
+FIXTURES_DIR."""
 import json
 import os
 import pty
@@ -104,5 +106,93 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(b"\x1b[" in stderr_on_tty({}), "colour on a terminal")
     expect(b"\x1b[" not in stderr_on_tty({"NO_COLOR": "1"}), "NO_COLOR turns colour off")
     expect(b"\x1b[" not in run(["--check", "versions"], tmp).stderr, "no colour when piped")
+
+# `maps --check --format ...`: the same findings as the text each fixtures/maps/ case pins, in
+# each format, and the same exit status.
+TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>AF\d{3}) (?P<message>.*)$")
+GITHUB_LINE = re.compile(r"^::(?P<level>error|warning|notice) file=(?P<path>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),"
+                         r"title=(?P<code>AF\d{3}) [a-z-]+::(?P<message>.*)$")
+maps_cases = {  # case -> the map --check compares with (bad_syntax fails before reading one)
+    "drift_moved": "map.toml", "drift_not_in_map": "map.toml", "drift_no_model": "map.toml",
+    "in_sync": "map.toml", "bad_syntax": "absent.toml",
+}
+
+
+def findings(pattern, text):
+    """(path, line, col, code, message) of each diagnostic line, and the other lines."""
+    found, rest = [], []
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if m:
+            found.append((m["path"], int(m["line"]), int(m["col"]), m["code"], m["message"]))
+        else:
+            rest.append(line)
+    return found, rest
+
+
+for case, map_file in maps_cases.items():
+    folder = os.path.join(fixtures, "maps", case)
+    with open(os.path.join(folder, "args")) as f:
+        models = [w for w in f.read().split() if w.startswith("plant=") or w.startswith("hq=") or w == "--models"]
+    check_args = ["maps", "--check", *models, "--maps", map_file]
+    text = run([*check_args, "--format", "text"], folder)
+    want_exit = text.returncode
+    if os.path.exists(os.path.join(folder, "exit")) and case != "bad_syntax":
+        with open(os.path.join(folder, "exit")) as f:
+            expect(want_exit == int(f.read()), f"maps {case}: --format text exits as the fixture says")
+    if case != "bad_syntax":
+        with open(os.path.join(folder, "stderr"), "rb") as f:
+            expect(text.stderr == f.read(), f"maps {case}: --format text prints what the fixture pins")
+    expect(text.stdout == b"", f"maps {case}: --format text leaves stdout empty")
+    want, summary = findings(TEXT_LINE, text.stderr.decode())
+    expect(len(summary) == 1 and summary[0].startswith("alembic-fix: "), f"maps {case}: one summary line {summary}")
+
+    g = run([*check_args, "--format", "github"], folder)
+    got, other = findings(GITHUB_LINE, g.stdout.decode())
+    expect(other == [], f"maps {case}: every github line is a workflow command: {other}")
+    expect(got == want, f"maps {case}: github annotations {got} vs text {want}")
+    expect(g.returncode == want_exit and g.stderr.decode().splitlines() == summary,
+           f"maps {case}: github exit {g.returncode} (want {want_exit}) and summary on stderr")
+    if case.startswith("drift"):
+        expect(all(l.startswith("::warning ") for l in g.stdout.decode().splitlines()), f"maps {case}: drift is ::warning")
+    if case == "bad_syntax":
+        expect(g.stdout.decode().startswith("::error file=models.py,line=9,col=5,"), f"maps {case}: ::error {g.stdout!r}")
+
+    j = run([*check_args, "--format", "json"], folder)
+    doc = json.loads(j.stdout)
+    got = [(f["path"], d["line"], d["column"], d["code"], d["message"]) for f in doc["files"] for d in f["diagnostics"]]
+    expect(got == want, f"maps {case}: json diagnostics {got} vs text {want}")
+    expect(all(set(f) == {"path", "diagnostics"} for f in doc["files"]), f"maps {case}: json file keys")
+    expect(len({f["path"] for f in doc["files"]}) == len(doc["files"]), f"maps {case}: one json entry per path")
+    drifts = sum(1 for w in want if w[3] in ("AF301", "AF302", "AF303"))
+    expect(doc["summary"] == {"problems": len(want) - drifts, "drifts": drifts}, f"maps {case}: summary {doc['summary']}")
+    expect(sum(doc["statistics"].values()) == len(want), f"maps {case}: statistics count every diagnostic")
+    expect(doc["exit_code"] == j.returncode == want_exit, f"maps {case}: json exit_code {doc['exit_code']}")
+
+    s = run([*check_args, "--format", "sarif"], folder)
+    run0 = json.loads(s.stdout)["runs"][0]
+    rules = [rule["id"] for rule in run0["tool"]["driver"]["rules"]]
+    expect(rules == [f"AF30{i}" for i in range(1, 8)], f"maps {case}: sarif rules are the maps codes: {rules}")
+    got = [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"], r["ruleId"], r["message"]["text"])
+           for r in run0["results"]]
+    expect(got == want, f"maps {case}: sarif results {got} vs text {want}")
+    expect(run0["invocations"][0]["exitCode"] == s.returncode == want_exit, f"maps {case}: sarif exit code")
+    expect(run0["invocations"][0]["executionSuccessful"] == (want_exit != 2), f"maps {case}: sarif success")
+
+# A map written to stdout leaves no room there for a report: --format json needs -o.
+style = os.path.join(fixtures, "maps", "style_table")
+r = run(["maps", "--models", "plant=models.py", "--format", "json"], style)
+expect(r.returncode == 2 and r.stdout == b"" and b"-o FILE" in r.stderr, f"maps --format json without -o: {r.stderr!r}")
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "map.toml")
+    r = run(["maps", "--models", "plant=models.py", "--format", "json", "-o", out], style)
+    doc = json.loads(r.stdout)
+    with open(os.path.join(style, "stdout"), "rb") as f, open(out, "rb") as written:
+        expect(written.read() == f.read(), "maps -o with --format json writes the map the fixture pins")
+    expect(r.returncode == 0 and doc["files"] == [] and doc["exit_code"] == 0, f"maps -o --format json: {doc}")
+r = run(["maps", "--check", "--models", "plant=models.py", "--maps", "m.toml", "--format", "xml"], style)
+expect(r.returncode == 2 and b'--format takes text, json, github or sarif, not "xml"' in r.stderr, "maps --format xml")
 
 finish()

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-"""alembic-fix as a pre-commit hook, with Debian's pre-commit and no network: a throwaway
-repository whose .pre-commit-config.yaml points at a local copy of this project's
-.pre-commit-hooks.yaml; committing a polluted migration fails the hook and leaves the file fixed
-and annotated; the next commit passes. Run by ctest: pre_commit_test.py BINARY SOURCE_DIR."""
+"""alembic-fix as a pre-commit hook, with Debian's pre-commit and no network, in two
+configurations: a throwaway repository whose .pre-commit-config.yaml points at a local copy of this
+project's .pre-commit-hooks.yaml, and the README's `repo: local` hook (for a pip-installed binary),
+taken from the README as written. In each, committing a polluted migration fails the hook and
+leaves the file fixed and annotated; the next commit passes.
+Run by ctest: pre_commit_test.py BINARY SOURCE_DIR."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,35 +41,51 @@ with tempfile.TemporaryDirectory() as tmp:
     run("git", "commit", "-qm", "hooks", cwd=hooks)
     rev = run("git", "rev-parse", "HEAD", cwd=hooks).stdout.decode().strip()
 
-    # The user's repository: a versions folder with a migration autogenerate polluted.
-    repo = os.path.join(tmp, "project")
-    versions = os.path.join(repo, "alembic", "versions")
-    os.makedirs(versions)
-    with open(os.path.join(repo, ".pre-commit-config.yaml"), "w") as f:
-        f.write(f"repos:\n- repo: {hooks}\n  rev: {rev}\n  hooks:\n  - id: alembic-fix\n    args: [--target, plant]\n")
-    case = os.path.join(source, "fixtures", "autogen_plain_plant")
-    migration = os.path.join(versions, "9b81e6f0c2d4_add_reason_suggestions.py")
-    shutil.copy(os.path.join(case, "input.py"), migration)
-    with open(os.path.join(repo, "env.py"), "w") as f:
-        f.write("revision = 'not a versions file: the hook must not see it'\n")
-    run("git", "init", "-q", cwd=repo)
-    r = run("pre-commit", "install", cwd=repo)
-    expect(r.returncode == 0, f"pre-commit install: {r.stderr.decode()}")
-    run("git", "add", ".", cwd=repo)
+    def readme_local_hook():
+        """The README's `repo: local` configuration, exactly as written there."""
+        with open(os.path.join(source, "README.md")) as f:
+            blocks = re.findall(r"```yaml\n(.*?)```", f.read(), re.S)
+        local = [b for b in blocks if "- repo: local" in b]
+        expect(len(local) == 1, f"one `repo: local` configuration in the README: {len(local)}")
+        return local[0] if local else None
 
-    first = run("git", "commit", "-qm", "add migration", cwd=repo)
-    out = first.stdout.decode() + first.stderr.decode()
-    expect(first.returncode != 0, "the first commit is refused: the hook changed the migration")
-    expect("files were modified by this hook" in out, f"pre-commit says the hook fixed files: {out}")
-    with open(migration, "rb") as got, open(os.path.join(case, "expected.py"), "rb") as want:
-        expect(got.read() == want.read(), "the migration is fixed and annotated exactly as the fixture expects")
-    with open(os.path.join(repo, "env.py")) as f:
-        expect("not a versions file" in f.read(), "files outside versions/ are left alone")
+    def commit_twice(name, config):
+        """A user's repository with a versions folder autogenerate polluted, committed twice."""
+        repo = os.path.join(tmp, name)
+        versions = os.path.join(repo, "alembic", "versions")
+        os.makedirs(versions)
+        with open(os.path.join(repo, ".pre-commit-config.yaml"), "w") as f:
+            f.write(config)
+        case = os.path.join(source, "fixtures", "autogen_plain_plant")
+        migration = os.path.join(versions, "9b81e6f0c2d4_add_reason_suggestions.py")
+        shutil.copy(os.path.join(case, "input.py"), migration)
+        with open(os.path.join(repo, "env.py"), "w") as f:
+            f.write("revision = 'not a versions file: the hook must not see it'\n")
+        run("git", "init", "-q", cwd=repo)
+        r = run("pre-commit", "install", cwd=repo)
+        expect(r.returncode == 0, f"{name}: pre-commit install: {r.stderr.decode()}")
+        run("git", "add", ".", cwd=repo)
 
-    run("git", "add", ".", cwd=repo)
-    second = run("git", "commit", "-qm", "add migration", cwd=repo)
-    expect(second.returncode == 0, f"the second commit passes: {second.stdout.decode()} {second.stderr.decode()}")
-    log = run("git", "log", "--oneline", cwd=repo).stdout.decode()
-    expect(log.count("\n") == 1, f"one commit made: {log}")
+        first = run("git", "commit", "-qm", "add migration", cwd=repo)
+        out = first.stdout.decode() + first.stderr.decode()
+        expect(first.returncode != 0, f"{name}: the first commit is refused: the hook changed the migration")
+        expect("files were modified by this hook" in out, f"{name}: pre-commit says the hook fixed files: {out}")
+        with open(migration, "rb") as got, open(os.path.join(case, "expected.py"), "rb") as want:
+            expect(got.read() == want.read(), f"{name}: the migration is fixed and annotated as the fixture expects")
+        with open(os.path.join(repo, "env.py")) as f:
+            expect("not a versions file" in f.read(), f"{name}: files outside versions/ are left alone")
+
+        run("git", "add", ".", cwd=repo)
+        second = run("git", "commit", "-qm", "add migration", cwd=repo)
+        expect(second.returncode == 0,
+               f"{name}: the second commit passes: {second.stdout.decode()} {second.stderr.decode()}")
+        log = run("git", "log", "--oneline", cwd=repo).stdout.decode()
+        expect(log.count("\n") == 1, f"{name}: one commit made: {log}")
+
+    commit_twice("project", f"repos:\n- repo: {hooks}\n  rev: {rev}\n  hooks:\n  - id: alembic-fix\n"
+                            "    args: [--target, plant]\n")
+    local = readme_local_hook()
+    if local:
+        commit_twice("local-hook", local)
 
 finish()

@@ -69,6 +69,10 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "name")));                                // unresolved
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'dead_letter', schema='x'")));           // a schema
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "*names")));                              // a splat
+  CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'dead_letter', 'reporting'")));          // a positional schema
+  CHECK_FALSE(scan(with(kClean, "table_name='tickets'", "'tickets', 'reporting'")));       // on a drop_index
+  CHECK_FALSE(scan(with(kClean, "nullable=True))  #", "nullable=True), 'reporting')  #"))); // on an add_column
+  CHECK_FALSE(scan(with(kClean, "'stations', schema=None", "'stations', 'reporting'")));    // on a batch block
   CHECK_FALSE(scan(with(kClean, "'stations'", "'hq_plants'")));                            // a foreign batch
   CHECK_FALSE(scan(with(kClean, "'tickets', sa.", "'hq_users', sa.")));                    // a foreign create
   CHECK_FALSE(scan(with(kClean, "nullable=True))  #", "nullable=True), schema='reporting')  #")));  // a schema
@@ -83,6 +87,20 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "Don't", "Don\xf4\x9b\x9a\x99")));                         // above U+10FFFF
   CHECK_FALSE(scan("# -*- coding: latin-1 -*-\n" + kClean));                                // a coding cookie
   CHECK_FALSE(scan(with(kClean, "'priority')\n", "'priority)\n")));                        // unterminated
+}
+
+TEST_CASE("a positional schema of None is no schema, and the full pipeline agrees") {
+  std::string text = with(kClean, "'dead_letter'", "'dead_letter', None");
+  CHECK(scan(text) == "plant");
+  CHECK(testing::fix(text, "plant", true).diagnostics.empty());
+}
+
+TEST_CASE("a long literal a glob gives to another target is seen, however long") {
+  static const TargetMap maps = TargetMap::parse(
+      "[targets.plant]\ntables = [\"tickets\", \"stations\", \"dead_letter\"]\n[targets.hq]\ntables = [\"hq_*\"]\n", "test");
+  std::string text = with(kClean, "'dead_letter')\n", "'dead_letter')\n    op.create_table('hq_" + std::string(200, 'x') + "')\n");
+  CHECK_FALSE(proven_clean(text, maps, {}));
+  CHECK(testing::has_code(testing::fix(text, "plant", true, UnknownPolicy::kKeep, &maps), "AF101"));
 }
 
 TEST_CASE("a line after an unfinished one starts no statement") {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -47,4 +48,34 @@ TEST_CASE("reparse across CRLF lines and multi-byte characters") {
   std::string text = "revision = 'é'\r\n\r\ndef upgrade():\r\n    op.drop_table('ü')\r\n    x = 1\r\n";
   size_t at = text.find("    op.drop_table");
   check_reparse(text, {{at, text.find("    x = 1"), ""}});
+}
+
+TEST_CASE("the pre-order walk visits in document order, skips and stops where told") {
+  PythonParser parser;
+  std::string text = "a = f(1)\nif x:\n    b = g(2)\nc = 3\n";
+  SyntaxTree tree = parser.parse(text);
+  std::vector<std::string> calls;
+  uint32_t deepest = 0;
+  walk_preorder(tree.root(), [&](TSNode node, uint32_t depth) {
+    deepest = std::max(deepest, depth);
+    if (is(node, "call")) calls.emplace_back(tree.text(node));
+    return is(node, "call") ? WalkStep::kSkipChildren : WalkStep::kDescend;
+  });
+  CHECK(calls == std::vector<std::string>{"f(1)", "g(2)"});
+  CHECK(deepest > 2);
+  std::vector<std::string> until_if;
+  walk_preorder(tree.root(), [&](TSNode node, uint32_t) {
+    if (is(node, "if_statement")) return WalkStep::kStop;
+    if (is(node, "identifier")) until_if.emplace_back(tree.text(node));
+    return WalkStep::kDescend;
+  });
+  CHECK(until_if == std::vector<std::string>{"a", "f"});
+  // Started below the root, the walk stays inside that node.
+  std::vector<std::string> inside;
+  TSNode if_statement = ts_node_named_child(tree.root(), 1);
+  walk_preorder(if_statement, [&](TSNode node, uint32_t) {
+    if (is(node, "identifier")) inside.emplace_back(tree.text(node));
+    return WalkStep::kDescend;
+  });
+  CHECK(inside == std::vector<std::string>{"x", "b", "g"});
 }

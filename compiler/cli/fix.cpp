@@ -14,52 +14,32 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
+#include "compiler/cli/config.h"
 #include "compiler/cli/files.h"
-#include "compiler/cli/maps.h"
+#include "compiler/cli/report/printer.h"
 #include "compiler/pipeline.h"
-#include "compiler/cli/report.h"
 
 namespace fs = std::filesystem;
 
 namespace alembic_fix {
 namespace {
 
-// --maps, else [tool.alembic-fix] in the nearest pyproject.toml above the working directory
-// (as ruff and black find their settings), else the built-in map.
-TargetMap load_maps(const std::optional<std::string>& maps_file) {
-  auto read_text = [](const std::string& path) {
+// Configuration files come through the same reader as migrations: a fifo or a huge file named as
+// a map is refused the same way.
+ConfigReader config_reader() {
+  auto read = [](const fs::path& path) {
     try {
-      return files::OpenFile(path, files::OpenFile::Lock::kNone).read();
+      return files::OpenFile(path.string(), files::OpenFile::Lock::kNone).read();
     } catch (const files::IoError& e) {
-      throw MapError(fmt::format("{}: {}", path, e.what()));
+      throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
     }
   };
-  if (maps_file) return TargetMap::parse(read_text(*maps_file), *maps_file);
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
-    fs::path pyproject = dir / "pyproject.toml";
-    if (fs::is_regular_file(pyproject, ec)) {
-      std::string text = read_text(pyproject.string());
-      toml::table doc;
-      try {
-        doc = toml::parse(text, pyproject.string());
-      } catch (const toml::parse_error& e) {
-        throw MapError(fmt::format("{}: invalid TOML: {}", pyproject.string(), e.description()));
-      }
-      if (auto section = doc.at_path("tool.alembic-fix"); section.is_table()) {
-        if (section["models"].is_table()) return map_from_pyproject_models(pyproject, *section.as_table());
-        if (auto maps = section["maps"].value<std::string>()) {
-          fs::path path = dir / *maps;
-          return TargetMap::parse(read_text(path.string()), path.string());
-        }
-        return TargetMap::parse(text, pyproject.string(), "tool.alembic-fix");
-      }
-    }
-    if (dir == dir.root_path()) break;
-  }
-  return TargetMap::builtin();
+  return {read, [read](const fs::path& path) -> std::optional<std::string> {
+            struct stat info {};
+            if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+            return read(path);
+          }};
 }
 
 FileResult io_failure(std::string message) {
@@ -314,64 +294,99 @@ class OrderedRun {
   bool compiling_done_ = false;
 };
 
-}  // namespace
+// What the fix command counts of its files, and what it makes of that: the exit status and the
+// summary line.
+struct Tally {
+  size_t changed = 0, unchanged = 0, skipped = 0, failed = 0;
 
-int run(const RunOptions& options) {
-  std::ios::sync_with_stdio(false);
-  TargetMap maps;
-  try {
-    maps = load_maps(options.maps_file);
-  } catch (const MapError& e) {
-    std::cerr << "alembic-fix: error: " << e.what() << "\n";
-    return 2;
-  }
-  if (options.target && !maps.has_target(*options.target)) {
-    std::cerr << fmt::format("alembic-fix: error: unknown target \"{}\" (known: {}; from {})\n", *options.target,
-                             maps.target_names(), maps.origin());
-    return 2;
-  }
-  CompileOptions compile;
-  compile.target = options.target;
-  compile.target_from_environment = options.target_from_environment;
-  compile.maps = &maps;
-  compile.unknown = options.unknown;
-  compile.annotate = options.annotate;
-  compile.want_diff = options.mode == Mode::kDiff;
-  compile.prefilter = options.prefilter;
-
-  if (options.mode == Mode::kWrite) files::install_stop_handlers();
-  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be reported, not
-  // kill the process.
-  ::signal(SIGXFSZ, SIG_IGN);
-  Reporter reporter(options);
-  reporter.begin();
-  std::error_code cwd_ec;
-  const fs::path cwd = fs::current_path(cwd_ec);
-  std::deque<fs::path> tops;  // one per PATH argument; jobs point into it
-  std::vector<Job> work;
-  bool use_stdin = false;
-  for (const auto& p : options.paths) {
-    if (p == "-") {
-      use_stdin = true;
-      continue;
+  void add(FileStatus status) {
+    switch (status) {
+      case FileStatus::kChanged: ++changed; break;
+      case FileStatus::kUnchanged: ++unchanged; break;
+      case FileStatus::kNotMigration: ++skipped; break;
+      case FileStatus::kError: ++failed; break;
     }
+  }
+
+  // See fix.h.
+  int exit_status(Mode mode) const { return failed ? 2 : (mode != Mode::kWrite && changed) ? 1 : 0; }
+
+  Summary summary(Mode mode) const {
+    bool check = mode != Mode::kWrite;
+    std::string line = fmt::format("{} {} {}, {} unchanged", changed, changed == 1 ? "file" : "files",
+                                   check ? "would be fixed" : "fixed", unchanged);
+    if (skipped) line += fmt::format(", {} {}", skipped, skipped == 1 ? "not a migration" : "not migrations");
+    if (failed) line += fmt::format(", {} failed", failed);
+    return {line + ".",
+            {{"changed", changed}, {"unchanged", unchanged}, {"not_migration", skipped}, {"failed", failed}},
+            exit_status(mode)};
+  }
+};
+
+// Each file's result goes to the printer, its diff (--diff) to stdout, its status to the tally.
+class FixReport {
+ public:
+  explicit FixReport(const RunOptions& options)
+      : printer_(make_printer({.format = options.format,
+                               .check = options.mode != Mode::kWrite,
+                               .quiet = options.quiet,
+                               .verbose = options.verbose,
+                               .statistics = options.statistics,
+                               .rules = all_codes()})),
+        mode_(options.mode) {
+    printer_->begin();
+  }
+
+  void file(std::string_view path, const FileResult& result) {
+    tally_.add(result.status);
+    printer_->file(path, result.diagnostics, &result);
+    if (!result.diff.empty()) std::cout << result.diff;
+  }
+
+  int finish() {
+    Summary summary = tally_.summary(mode_);
+    printer_->finish(summary);
+    return summary.exit_status;
+  }
+
+ private:
+  std::unique_ptr<Printer> printer_;
+  Mode mode_;
+  Tally tally_;
+};
+
+// A PATH argument, or a version location of the Alembic configuration.
+struct Root {
+  std::string path;
+  bool recursive = true;  // false: only the files directly in the folder, as Alembic loads them
+};
+
+// The files the roots name, in path order per root; a root that is not there is reported as it
+// is met. `tops` holds one folder per root (see folder_target); jobs point into it.
+std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, std::deque<fs::path>& tops,
+                              FixReport& report) {
+  std::vector<Job> work;
+  for (const Root& root : roots) {
+    const std::string& p = root.path;  // a plain name: clang 14 cannot capture a structured binding
+    if (p == "-") continue;
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      reporter.file(p, io_failure("no such file or directory"));
+      report.file(p, io_failure("no such file or directory"));
       continue;
     }
     std::vector<files::Found> found;
     if (fs::is_directory(st)) found = files::walk_python_files(p);
     else found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
+    if (!root.recursive)
+      std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != fs::path(p); });
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
     const fs::path& top = tops.emplace_back(top_folder(p, fs::is_directory(st), cwd));
     for (auto& f : found) work.push_back({std::move(f.path), f.link, &top});
   }
   // The same file named twice (two arguments, or a link to a file also found by its own name) is
   // processed once. One folder without file links, the common case, needs no stat per file.
-  bool may_repeat = options.paths.size() > 1 ||
-                    std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  bool may_repeat = roots.size() > 1 || std::any_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
   if (may_repeat) {
     std::set<std::pair<dev_t, ino_t>> seen;
     std::erase_if(work, [&](const Job& j) {
@@ -379,33 +394,120 @@ int run(const RunOptions& options) {
       return ::stat(j.path.c_str(), &info) == 0 && !seen.insert({info.st_dev, info.st_ino}).second;
     });
   }
+  return work;
+}
 
-  // stdin is a file of its own, written to stdout.
-  if (use_stdin) {
-    PythonParser parser;
-    const std::string& name = options.stdin_filename;
-    auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, maps);
-    std::string original;  // echoed when nothing is fixed; nothing at all when stdin was refused
-    FileResult result;
-    try {
-      original = files::read_stdin();
-      result = compile_file(name, std::string(original), compile, parser, folder);
-    } catch (const files::IoError& e) {
-      result = io_failure(e.what());
-    } catch (const std::exception& e) {
-      result = internal_failure(e);
-    }
-    if (options.mode == Mode::kWrite)
-      std::cout << (result.status == FileStatus::kChanged ? result.output : original);
-    reporter.file(name, result);
+// stdin is a file of its own, written to stdout.
+void fix_stdin(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd, FixReport& report) {
+  PythonParser parser;
+  const std::string& name = options.stdin_filename;
+  auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, *compile.maps);
+  std::string original;  // echoed when nothing is fixed; nothing at all when stdin was refused
+  FileResult result;
+  try {
+    original = files::read_stdin();
+    result = compile_file(name, std::string(original), compile, parser, folder);
+  } catch (const files::IoError& e) {
+    result = io_failure(e.what());
+  } catch (const std::exception& e) {
+    result = internal_failure(e);
   }
+  if (options.mode == Mode::kWrite) std::cout << (result.status == FileStatus::kChanged ? result.output : original);
+  report.file(name, result);
+}
+
+// The map, or nullopt once the reason it cannot be had is printed.
+std::optional<TargetMap> maps_or_say_why(const RunOptions& options, ProjectConfig& project) {
+  try {
+    TargetMap maps = project.load_maps(options.maps_file);
+    if (!options.target || maps.has_target(*options.target)) return maps;
+    std::cerr << fmt::format("alembic-fix: error: unknown target \"{}\" (known: {}; from {})\n", *options.target,
+                             maps.target_names(), maps.origin());
+  } catch (const MapError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
+  } catch (const ConfigError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
+  }
+  return std::nullopt;
+}
+
+std::string shown(const fs::path& path, const fs::path& cwd) {
+  std::string relative = path.lexically_proximate(cwd).string();
+  return relative.empty() ? path.string() : relative;
+}
+
+// What to fix: the PATH arguments, or without any, the version locations of the Alembic
+// configuration (config.h), named from the working folder as a user would type them. A location
+// that is not there is skipped, as Alembic skips it. nullopt once the reason there is nothing to
+// fix is printed.
+std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, ProjectConfig& project, const fs::path& cwd) {
+  std::vector<Root> roots;
+  for (const auto& p : options.paths) roots.push_back({p});
+  if (!roots.empty()) return roots;
+  AlembicConfig config;
+  try {
+    config = project.find_alembic(options.alembic_config);
+  } catch (const ConfigError& e) {
+    std::cerr << "alembic-fix: error: " << e.what() << "\n";
+    return std::nullopt;
+  }
+  std::vector<std::string> missing;
+  for (const auto& location : config.version_locations) {
+    std::error_code ec;
+    if (fs::is_directory(location, ec)) roots.push_back({shown(location, cwd), config.recursive});
+    else missing.push_back(shown(location, cwd));
+  }
+  if (roots.empty()) {
+    std::cerr << fmt::format("alembic-fix: error: {} names no versions folder that exists (looked for {})\n",
+                             shown(config.file, cwd), fmt::join(missing, ", "));
+    return std::nullopt;
+  }
+  if (options.verbose) {
+    std::vector<std::string_view> names;
+    for (const auto& root : roots) names.push_back(root.path);
+    std::cerr << fmt::format("alembic-fix: migrations from {}: {}{}{}\n", shown(config.file, cwd),
+                             fmt::join(names, ", "), config.recursive ? " and their subfolders" : "",
+                             missing.empty() ? "" : fmt::format(" ({} not found, skipped)", fmt::join(missing, ", ")));
+  }
+  return roots;
+}
+
+}  // namespace
+
+int run(const RunOptions& options) {
+  std::ios::sync_with_stdio(false);
+  std::error_code cwd_ec;
+  const fs::path cwd = fs::current_path(cwd_ec);
+  ProjectConfig project(cwd, config_reader());
+  std::optional<TargetMap> maps = maps_or_say_why(options, project);
+  if (!maps) return 2;
+  std::optional<std::vector<Root>> roots = roots_to_fix(options, project, cwd);
+  if (!roots) return 2;
+  CompileOptions compile;
+  compile.target = options.target;
+  compile.target_from_environment = options.target_from_environment;
+  compile.maps = &*maps;
+  compile.passes.drops.unknown = options.unknown;
+  compile.passes.annotate.enabled = options.annotate;
+  compile.want_diff = options.mode == Mode::kDiff;
+  compile.prefilter = options.prefilter;
+
+  if (options.mode == Mode::kWrite) files::install_stop_handlers();
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG and be reported, not
+  // kill the process.
+  ::signal(SIGXFSZ, SIG_IGN);
+  FixReport report(options);
+  std::deque<fs::path> tops;
+  std::vector<Job> work = collect_work(*roots, cwd, tops, report);
+  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
+    fix_stdin(options, compile, cwd, report);
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
   OrderedRun(work, cwd, jobs, options, compile).run([&](const Job& job, const FileResult& result) {
-    reporter.file(job.path, result);
+    report.file(job.path, result);
   });
-  return reporter.finish();
+  return report.finish();
 }
 
 }  // namespace alembic_fix

@@ -1,6 +1,6 @@
 // Many files: finds them, runs the pipeline on each (in parallel), writes results atomically,
-// prints diagnostics in path order and decides the exit code. Files are read and written through
-// compiler/cli/files.h.
+// hands each file's diagnostics in path order to the printer of --format, and decides the exit
+// code (the printer only prints it). Files are read and written through compiler/cli/files.h.
 #pragma once
 
 #include <optional>
@@ -15,7 +15,8 @@ namespace alembic_fix {
 enum class Mode { kWrite, kCheck, kDiff };
 
 struct RunOptions {
-  std::vector<std::string> paths;
+  std::vector<std::string> paths;  // none: the version locations of the Alembic configuration
+  std::optional<std::string> alembic_config;  // -c/--config, else $ALEMBIC_CONFIG: read when no PATH is given
   Mode mode = Mode::kWrite;
   std::optional<std::string> target;
   bool target_from_environment = false;  // it came from $MIGRATION_TARGET, not --target

@@ -24,6 +24,7 @@ struct MapsOptions {
   std::optional<std::string> output;     // -o FILE; stdout when absent
   bool check = false;                    // compare with maps_file instead of writing
   std::optional<std::string> maps_file;  // --maps FILE
+  OutputFormat format = OutputFormat::kText;
 };
 
 // Exit status: 0 map written or in sync, 1 drift found (--check), 2 any error.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -104,6 +105,7 @@ class ModuleReader {
         if (is(statement, "import_statement")) import_statement(statement);
         else if (is(statement, "import_from_statement")) import_from(statement);
         else if (is(definition, "class_definition")) class_definition(definition);
+        else if (is(statement, "expression_statement")) extension_assignment(statement);
         else if (is(statement, "if_statement") || is(statement, "try_statement") || is(statement, "with_statement"))
           push_blocks(statement, blocks);
       }
@@ -177,7 +179,7 @@ class ModuleReader {
 
     std::optional<std::string> table_name;
     bool no_table = false;  // __abstract__ = True, or __tablename__ = None
-    TSNode computed{}, table_args{};
+    TSNode computed{}, table_args{}, bind_key{};
     TSNode body = field(cls, "body");
     n = ts_node_named_child_count(body);
     for (uint32_t i = 0; i < n; ++i) {
@@ -199,6 +201,8 @@ class ModuleReader {
         if (is_none(tree_, value)) no_table = true;
         else if (auto literal = string_value(tree_, value)) table_name = std::move(literal);
         else computed = value;
+      } else if (target == "__bind_key__") {
+        bind_key = value;
       } else if (target == "__abstract__") {
         no_table = no_table || tree_.text(value) == "True";
       } else if (target == "__table_args__") {
@@ -220,13 +224,27 @@ class ModuleReader {
     }
     if (no_table) return;
     if (!table_name && !sqlmodel_table) return;  // a base or a mixin: no table of its own
-    ModelTable table{{table_name ? *table_name : lowercase(class_name), ""}, at(cls)};
+    ModelTable table{{table_name ? *table_name : lowercase(class_name), ""}, at(cls), ""};
     if (!ts_node_is_null(table_args)) {
       auto schema = table_args_schema(table_args, class_name);
       if (!schema) return;
       table.table.schema = std::move(*schema);
     }
+    if (!ts_node_is_null(bind_key)) {
+      auto key = bind_key_value(bind_key, fmt::format("class {}", class_name));
+      if (!key) return;
+      table.bind_key = std::move(*key);
+    }
     out_.tables.push_back(std::move(table));
+  }
+
+  // A bind key decides which database a table is in, so one that cannot be read is a problem.
+  std::optional<std::string> bind_key_value(TSNode value, std::string_view owner) {
+    if (is_none(tree_, value)) return std::string();
+    if (auto literal = string_value(tree_, value)) return literal;
+    problem(value, fmt::format("{}: the bind key is not a string literal, so the table's database cannot be read",
+                               owner));
+    return std::nullopt;
   }
 
   // The schema `__table_args__` gives: a dict, or a tuple ending in one. Empty when there is
@@ -262,8 +280,12 @@ class ModuleReader {
     return std::nullopt;
   }
 
-  // "Table" or "MetaData" when `function` names SQLAlchemy's, else empty.
+  // "Table" or "MetaData" when `function` names SQLAlchemy's (also `db.Table`, `db` a
+  // Flask-SQLAlchemy extension), else empty.
   std::string_view sqlalchemy_name(TSNode function) const {
+    if (is(function, "attribute") && extensions_.count(tree_.text(field(function, "object"))) &&
+        tree_.text(field(function, "attribute")) == "Table")
+      return "Table";
     if (is(function, "identifier")) {
       auto it = names_.find(tree_.text(function));
       if (it != names_.end() && is_sqlalchemy_module(it->second.first)) return it->second.second;
@@ -285,7 +307,9 @@ class ModuleReader {
       TSNode node = ts_tree_cursor_current_node(&cursor);
       if (is(node, "call")) {
         std::string_view name = sqlalchemy_name(field(node, "function"));
-        if (name == "Table") table_call(node);
+        bool from_extension = is(field(node, "function"), "attribute") &&
+                              extensions_.count(tree_.text(field(field(node, "function"), "object")));
+        if (name == "Table") table_call(node, from_extension);
         else if (name == "MetaData") metadata_call(node);
       }
       if (ts_tree_cursor_goto_first_child(&cursor)) continue;
@@ -299,7 +323,8 @@ class ModuleReader {
     ts_tree_cursor_delete(&cursor);
   }
 
-  void table_call(TSNode call) {
+  // Flask-SQLAlchemy's db.Table takes no metadata and may name a bind: `bind_key=`.
+  void table_call(TSNode call, bool from_extension) {
     Arguments args = read_arguments(tree_, call);
     TSNode name = args.keyword("name");
     if (ts_node_is_null(name) && !args.positional.empty()) name = args.positional[0];
@@ -312,14 +337,39 @@ class ModuleReader {
       problem(name, "the name given to Table(...) is not a string literal, so it cannot be read");
       return;
     }
-    ModelTable table{{std::move(*literal), ""}, at(call)};
+    ModelTable table{{std::move(*literal), ""}, at(call), ""};
     TSNode schema = args.keyword("schema");
     if (!ts_node_is_null(schema)) {
       auto value = schema_value(schema, fmt::format("Table(\"{}\")", table.table.name));
       if (!value) return;
       table.table.schema = std::move(*value);
     }
+    TSNode bind_key = from_extension ? args.keyword("bind_key") : TSNode{};
+    if (!ts_node_is_null(bind_key)) {
+      auto key = bind_key_value(bind_key, fmt::format("Table(\"{}\")", table.table.name));
+      if (!key) return;
+      table.bind_key = std::move(*key);
+    }
     out_.tables.push_back(std::move(table));
+  }
+
+  // `db = SQLAlchemy(...)` at module level, SQLAlchemy being flask_sqlalchemy's: `db.Table` is a
+  // table. A `db` imported from another module is not followed here (its module is read on its own).
+  void extension_assignment(TSNode statement) {
+    TSNode assignment = ts_node_named_child(statement, 0);
+    if (!is(assignment, "assignment") || !is(field(assignment, "left"), "identifier")) return;
+    TSNode value = field(assignment, "right");
+    if (ts_node_is_null(value) || !is(value, "call")) return;
+    TSNode function = field(value, "function");
+    bool flask = false;
+    if (is(function, "identifier")) {
+      auto it = names_.find(tree_.text(function));
+      flask = it != names_.end() && it->second.first == "flask_sqlalchemy" && it->second.second == "SQLAlchemy";
+    } else if (is(function, "attribute") && tree_.text(field(function, "attribute")) == "SQLAlchemy") {
+      auto it = modules_.find(tree_.text(field(function, "object")));
+      flask = it != modules_.end() && it->second == "flask_sqlalchemy";
+    }
+    if (flask) extensions_.insert(std::string(tree_.text(field(assignment, "left"))));
   }
 
   // A MetaData-wide schema applies to tables declared elsewhere: which ones cannot be told.
@@ -336,6 +386,7 @@ class ModuleReader {
   // Local names bound by imports: `from M import N as L` (L -> {M, N}) and `import M as L` (L -> M).
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> names_;
   std::map<std::string, std::string, std::less<>> modules_;
+  std::set<std::string, std::less<>> extensions_;  // names bound to flask_sqlalchemy.SQLAlchemy(...)
 };
 
 }  // namespace

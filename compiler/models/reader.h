@@ -1,6 +1,7 @@
 // The tables one Python module defines for SQLAlchemy, read from its syntax tree: declarative
 // classes (`__tablename__`, SQLModel `table=True`), `Table("name", metadata, ...)` calls and
-// `__table_args__` schemas, plus the imports that may define more. Nothing is guessed: a name
+// `__table_args__` schemas, Flask-SQLAlchemy's `db.Table(...)` and bind keys, plus the imports that
+// may define more. Nothing is guessed: a name
 // that is not a literal is a problem with its position, never a silent omission.
 #pragma once
 
@@ -15,8 +16,9 @@
 namespace alembic_fix {
 
 struct ModelTable {
-  TableRef table;     // schema from __table_args__ or Table(schema=...)
-  Position position;  // the class or the Table(...) call that defines it
+  TableRef table;        // schema from __table_args__ or Table(schema=...)
+  Position position;     // the class or the Table(...) call that defines it
+  std::string bind_key;  // Flask-SQLAlchemy: `__bind_key__` or db.Table(bind_key=...); empty: the default bind
 };
 
 // `import a.b`, `from a.b import c`, `from ..x import y`: where more model classes may live.

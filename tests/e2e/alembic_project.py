@@ -5,16 +5,16 @@ runs this file (Debian's /usr/bin/python3 with python3-alembic and python3-sqlal
 """
 from __future__ import annotations
 
+import json
 import os
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from catalog import TABLES, TableDef, foreign_tables, other_target, render_models
+from catalog import PG_TABLES, TABLES, TableDef, foreign_tables, other_target, render_models
 from cases import INITIAL_REV, NEW_REV, Case
+from cells import Cell, python_path
 
 PYTHON = sys.executable
 
@@ -145,18 +145,31 @@ REPO = Path(__file__).resolve().parents[2]
 FENCED = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 
 
-def documented_hook(executable: str) -> tuple[str, str]:
-    """The env.py lines and the alembic.ini stanza the documentation gives for Alembic < 1.12, so
-    the hook case tests what users copy."""
-    for doc in (REPO / "README.md",):
-        blocks = FENCED.findall(doc.read_text())
-        env = [b for lang, b in blocks if lang == "python" and "write_hooks.register" in b]
-        ini = [b for lang, b in blocks if lang == "ini" and ".type = alembic_fix" in b]
-        if env and ini:
-            stanza = re.sub(r"(?m)^(alembic_fix\.executable = ).*$", lambda m: m.group(1) + executable, ini[0])
-            return env[0], stanza
-    raise AssertionError("no documented post-write hook for Alembic < 1.12 (a ```python block registering it "
-                         "and an ```ini block with `alembic_fix.type = alembic_fix`) in README.md")
+def documented_hook(executable: str, cell: Cell, case: Case) -> tuple[str | None, str]:
+    """The env.py lines (None where Alembic needs none) and the alembic.ini stanza or pyproject.toml
+    table the README gives for the cell's Alembic and the case's template, so the hook cases test
+    what users copy: `type = exec` from 1.12 on, a hook env.py registers before; alembic-fix listed
+    before a formatter."""
+    blocks = FENCED.findall((REPO / "README.md").read_text())
+
+    def block(lang: str, *needles: str) -> str:
+        found = [b for kind, b in blocks if kind == lang and all(n in b for n in needles)]
+        if not found:
+            raise AssertionError(f"README.md has no ```{lang} block with {' and '.join(map(repr, needles))}, "
+                                 f"the post-write hook documented for Alembic {cell.alembic} ({case.name})")
+        return found[0]
+
+    env = None if cell.current else block("python", "write_hooks.register")
+    if case.template == "pyproject":
+        stanza = block("toml", "[[tool.alembic.post_write_hooks]]", 'name = "alembic_fix"')
+        return env, re.sub(r'(?m)^(executable = ).*$', lambda m: f"{m[1]}{json.dumps(executable)}", stanza)
+    if case.formatter:
+        stanza = block("ini", f"hooks = alembic_fix, {case.formatter}\n", "alembic_fix.type = exec\n")
+        if not cell.current:  # the README: before 1.12, the type env.py registers
+            stanza = stanza.replace("alembic_fix.type = exec\n", "alembic_fix.type = alembic_fix\n")
+    else:
+        stanza = block("ini", "hooks = alembic_fix\n", f"alembic_fix.type = {'exec' if cell.current else 'alembic_fix'}\n")
+    return env, re.sub(r"(?m)^(alembic_fix\.executable = ).*$", lambda m: m[1] + executable, stanza)
 
 
 class AlembicError(RuntimeError):
@@ -164,18 +177,25 @@ class AlembicError(RuntimeError):
 
 
 class Project:
-    """One case's Alembic project under `root`."""
+    """One case's Alembic project under `root`, run on one cell of the matrix; its databases are
+    `databases` (SQLite files or PostgreSQL databases, see cells.py)."""
 
-    def __init__(self, case: Case, root: Path, hook_executable: str | None = None):
+    def __init__(self, case: Case, cell: Cell, root: Path, databases, third_party: Path | None = None,
+                 hook_executable: str | None = None):
         self.case = case
+        self.cell = cell
         self.root = Path(root)
         self.versions = self.root / "migrations" / "versions"
+        self.databases = databases
+        self.python_path = python_path(cell, third_party)
         self.hook_executable = hook_executable
 
     # --- running Alembic -------------------------------------------------------------------
 
     def env(self, oracle: bool = False) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("E2E_ORACLE", "PYTHONPATH")}
+        if self.python_path:
+            env["PYTHONPATH"] = self.python_path
         env["MIGRATION_TARGET"] = self.case.target
         env["PYTHONDONTWRITEBYTECODE"] = "1"  # models are rewritten within the same second
         # Autogenerate emits removed tables in set order, which string hashing randomises per run;
@@ -185,59 +205,82 @@ class Project:
             env["E2E_ORACLE"] = "1"
         return env
 
-    def alembic(self, *args: str, dbs: dict[str, Path] | None = None, oracle: bool = False,
+    def alembic(self, *args: str, dbs: dict[str, str] | None = None, oracle: bool = False,
                 check: bool = True, config: str | None = None) -> subprocess.CompletedProcess:
+        """`python3 -m alembic`; `dbs` maps an engine to the URL this run uses for it."""
         xargs: list[str] = ["-c", config] if config else []
-        for engine, path in (dbs or {}).items():
+        for engine, url in (dbs or {}).items():
             key = "db" if self.case.layout == "generic" else engine
-            xargs += ["-x", f"{key}=sqlite:///{path}"]
+            xargs += ["-x", f"{key}={url}"]
         cmd = [PYTHON, "-m", "alembic", *xargs, *args]
         done = subprocess.run(cmd, cwd=self.root, env=self.env(oracle), capture_output=True, text=True)
         if check and done.returncode != 0:
-            raise AlembicError(f"{' '.join(args)} failed (exit {done.returncode}):\n{done.stderr}")
+            raise AlembicError(f"{' '.join(args)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
         return done
 
     # --- building --------------------------------------------------------------------------
 
-    def dev_db(self, engine: str) -> Path:
-        return self.root / (f"dev_{engine}.db" if self.case.layout == "multidb" else "dev.db")
+    @staticmethod
+    def dev_db(engine: str) -> str:
+        """The name of the developer's database for an engine."""
+        return f"dev_{engine}"
 
     def create(self) -> None:
         """alembic init, our env.py, the models at the previous revision, the initial revision."""
         self.root.mkdir(parents=True, exist_ok=True)
-        template = ["-t", "multidb"] if self.case.layout == "multidb" else []
-        self.alembic("init", *template, "migrations")
+        template = "multidb" if self.case.layout == "multidb" else self.case.template
+        self.alembic("init", "-t", template, "migrations")
         self._configure_ini()
         self._write_env()
         self.write_models(after=False)
-        scratch = {e: self.root / f"empty_{e}.db" for e in self.case.engines}
+        scratch = {e: self.databases.fresh(f"empty_{e}") for e in self.case.engines}
         self.alembic("revision", "--autogenerate", "--rev-id", INITIAL_REV, "-m", "initial", dbs=scratch)
-        for path in scratch.values():
-            path.unlink()
 
     def _configure_ini(self) -> None:
         ini = self.root / "alembic.ini"
         text = ini.read_text()
+        urls = {e: self.databases.fresh(self.dev_db(e)) for e in self.case.engines}
         if self.case.layout == "multidb":
             text = text.replace("databases = engine1, engine2", "databases = plant, hq")
             for old, engine in (("engine1", "plant"), ("engine2", "hq")):
                 text = re.sub(rf"\[{old}\]\nsqlalchemy.url = .*\n",
-                              f"[{engine}]\nsqlalchemy.url = sqlite:///%(here)s/dev_{engine}.db\n", text)
+                              lambda _: f"[{engine}]\nsqlalchemy.url = {urls[engine]}\n", text)
         else:
-            text = re.sub(r"(?m)^sqlalchemy.url = .*$", "sqlalchemy.url = sqlite:///%(here)s/dev.db", text)
-        if self.hook_executable:
-            stanza = documented_hook(self.hook_executable)[1]
+            text = re.sub(r"(?m)^sqlalchemy.url = .*$", lambda _: f"sqlalchemy.url = {urls[self.case.target]}", text)
+        if self.hook_executable and self.case.template == "pyproject":
+            pyproject = self.root / "pyproject.toml"
+            stanza = documented_hook(self.hook_executable, self.cell, self.case)[1]
+            pyproject.write_text(pyproject.read_text() + "\n" + stanza)
+        elif self.hook_executable:
+            stanza = documented_hook(self.hook_executable, self.cell, self.case)[1]
             assert text.count("[post_write_hooks]\n") == 1
             text = text.replace("[post_write_hooks]\n", stanza, 1)
         ini.write_text(text)
+
+    def write_config_without_alembic_fix(self) -> str:
+        """A copy of the configuration holding the hooks, less alembic-fix (a formatter after it
+        stays); returns its name for `alembic -c`."""
+        if self.case.template == "pyproject":
+            # Alembic takes a `-c` file for the toml one only by the name pyproject.toml, and
+            # resolves %(here)s against its folder.
+            text = (self.root / "pyproject.toml").read_text()
+            stanza = documented_hook(self.hook_executable, self.cell, self.case)[1]
+            (self.root / "no_hook").mkdir(exist_ok=True)
+            name, without = "no_hook/pyproject.toml", text.replace(stanza, "").replace("%(here)s", str(self.root))
+        else:
+            text = (self.root / "alembic.ini").read_text()
+            name, without = "no_hook.ini", re.sub(r"(?m)^hooks = alembic_fix(, )?", "hooks = ", text)
+        assert without != text
+        (self.root / name).write_text(without)
+        return name
 
     def _write_env(self) -> None:
         foreign = {t: sorted(foreign_tables(t)) for t in ("plant", "hq")}
         text = ENV_HEADER.format(foreign=foreign)
         body = ENV_MULTIDB if self.case.layout == "multidb" else ENV_GENERIC
         text += body.format(batch=self.case.batch)
-        if self.hook_executable:
-            text += "\n\n" + documented_hook(self.hook_executable)[0]
+        if self.hook_executable and not self.cell.current:
+            text += "\n\n" + documented_hook(self.hook_executable, self.cell, self.case)[0]
         (self.root / "migrations" / "env.py").write_text(text)
 
     def model_tables(self, target: str, after: bool) -> list[TableDef]:
@@ -248,8 +291,9 @@ class Project:
             for table, col in change.add_columns:
                 added.setdefault(table, []).append(col)
         tables = []
+        catalog = {**TABLES, **PG_TABLES} if self.case.postgresql_shapes else TABLES
         for name in names:
-            table = TABLES[name]
+            table = catalog[name]
             for col in added.get(name, []):
                 table = table.with_column(col)
             tables.append(table)
@@ -264,13 +308,11 @@ class Project:
         tables too (a shared dev database, or init_db run with the wrong Base), with a row each."""
         self.alembic("upgrade", "head")
         for engine in self.case.engines:
-            other = other_target(engine)
-            db = self.dev_db(engine)
             code = ("import sqlalchemy, sys, {0}_models as m; "
-                    "m.metadata.create_all(sqlalchemy.create_engine(sys.argv[1]))").format(other)
-            subprocess.run([PYTHON, "-c", code, f"sqlite:///{db}"], cwd=self.root, env=self.env(),
-                           check=True)
-            fill_rows(db, sorted(foreign_tables(engine)))
+                    "m.metadata.create_all(sqlalchemy.create_engine(sys.argv[1]))").format(other_target(engine))
+            subprocess.run([PYTHON, "-c", code, self.databases.url(self.dev_db(engine))], cwd=self.root,
+                           env=self.env(), check=True)
+            self.databases.fill_rows(self.dev_db(engine), sorted(foreign_tables(engine)))
 
     def autogenerate(self, oracle: bool, rev_id: str = NEW_REV, config: str | None = None) -> str:
         """Runs `alembic revision --autogenerate` and returns the file's text, leaving no file behind
@@ -300,58 +342,11 @@ class Project:
 
 # --- the database side ------------------------------------------------------------------------
 
-def fill_rows(db: Path, tables: list[str]) -> None:
-    """One row in each of the given tables, so a drop-and-recreate would show."""
-    values = {"INTEGER": 1, "FLOAT": 1.5, "DATE": "2024-01-02", "DATETIME": "2024-01-02 03:04:05.000000"}
-    con = sqlite3.connect(db)
-    try:
-        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        for table in tables:
-            if table not in present:
-                continue
-            cols = con.execute(f'PRAGMA table_info("{table}")').fetchall()
-            names = ", ".join(f'"{c[1]}"' for c in cols)
-            row = [values.get(c[2].split("(")[0].upper(), f"{table}.{c[1]}") for c in cols]
-            con.execute(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})', row)
-        con.commit()
-    finally:
-        con.close()
-
-
-def schema(db: Path) -> dict[str, dict[str, list[str]]]:
-    """table -> {columns, indexes} by name; SQLite's own autoindexes left out."""
-    con = sqlite3.connect(db)
-    try:
-        result = {}
-        for (table,) in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"):
-            columns = sorted(r[1] for r in con.execute(f'PRAGMA table_info("{table}")'))
-            indexes = sorted(r[1] for r in con.execute(f'PRAGMA index_list("{table}")')
-                             if not r[1].startswith("sqlite_autoindex"))
-            result[table] = {"columns": columns, "indexes": indexes}
-        return result
-    finally:
-        con.close()
-
-
 def expected_schema(tables: list[TableDef]) -> dict[str, dict[str, list[str]]]:
     result = {"alembic_version": {"columns": ["version_num"], "indexes": []}}
     for t in tables:
         result[t.name] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
     return result
-
-
-def snapshot(db: Path, tables: set[str]) -> dict:
-    """The DDL and the rows of the given tables: equal snapshots mean the tables were not touched."""
-    con = sqlite3.connect(db)
-    try:
-        ddl = con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
-        ddl = [r for r in ddl if r[2] in tables]
-        present = {r[2] for r in ddl}
-        rows = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in sorted(present)}
-        return {"ddl": ddl, "rows": rows}
-    finally:
-        con.close()
 
 
 def schema_diff(actual: dict, expected: dict) -> str:
@@ -366,32 +361,30 @@ def schema_diff(actual: dict, expected: dict) -> str:
     return "; ".join(lines)
 
 
-def judge(project: Project, text: str, workdir: Path) -> list[str]:
+def judge(project: Project, text: str, tag: str) -> list[str]:
     """Applies `text` as the new revision, for real, and returns what is wrong with it (nothing,
     for a good migration):
       on a clean database at the previous revision, `upgrade head` succeeds and leaves exactly the
       new models' tables, columns and indexes (so no table of the other database), and
       `downgrade -1` succeeds and restores the previous schema (so it creates none of them);
       on a copy of the developer's polluted database, both succeed and the other database's
-      tables keep their DDL and rows."""
-    case = project.case
+      tables keep their DDL and rows. `tag` names this judgement's databases."""
+    case, dbs = project.case, project.databases
     path = project.new_revision_path()
     path.write_bytes(text.encode("utf-8"))
     failures: list[str] = []
     try:
-        workdir.mkdir(parents=True, exist_ok=True)
-        clean = {e: workdir / f"clean_{e}.db" for e in case.engines}
-        for db in clean.values():
-            db.unlink(missing_ok=True)
+        clean_names = {e: f"{tag}_clean_{e}" for e in case.engines}
+        clean = {e: dbs.fresh(name) for e, name in clean_names.items()}
         project.alembic("upgrade", INITIAL_REV, dbs=clean)
-        before = {e: schema(db) for e, db in clean.items()}
+        before = {e: dbs.schema(name) for e, name in clean_names.items()}
         for e in case.engines:
             want = expected_schema(project.model_tables(e, after=False))
             if before[e] != want:  # the set-up itself, not the migration under test
                 raise AlembicError(f"previous revision of {e} is not as modelled: {schema_diff(before[e], want)}")
 
-        def step(what: str, dbs: dict[str, Path], *args: str) -> bool:
-            done = project.alembic(*args, dbs=dbs, check=False)
+        def step(what: str, urls: dict[str, str], *args: str) -> bool:
+            done = project.alembic(*args, dbs=urls, check=False)
             if done.returncode != 0:
                 lines = [l for l in done.stderr.splitlines() if l.strip()]
                 errors = [l for l in lines if re.match(r"^[\w.]+(Error|Exception):", l)]
@@ -400,25 +393,24 @@ def judge(project: Project, text: str, workdir: Path) -> list[str]:
             return True
 
         if step("clean database", clean, "upgrade", "head"):
-            for e, db in clean.items():
-                diff = schema_diff(schema(db), expected_schema(project.model_tables(e, after=True)))
+            for e, name in clean_names.items():
+                diff = schema_diff(dbs.schema(name), expected_schema(project.model_tables(e, after=True)))
                 if diff:
                     failures.append(f"clean {e} database after upgrade: {diff}")
             if step("clean database", clean, "downgrade", "-1"):
-                for e, db in clean.items():
-                    diff = schema_diff(schema(db), before[e])
+                for e, name in clean_names.items():
+                    diff = schema_diff(dbs.schema(name), before[e])
                     if diff:
                         failures.append(f"clean {e} database after downgrade: {diff}")
 
-        polluted = {e: workdir / f"polluted_{e}.db" for e in case.engines}
-        for e, db in polluted.items():
-            shutil.copyfile(project.dev_db(e), db)
-        untouched = {e: snapshot(db, foreign_tables(e)) for e, db in polluted.items()}
+        polluted_names = {e: f"{tag}_polluted_{e}" for e in case.engines}
+        polluted = {e: dbs.copy(project.dev_db(e), name) for e, name in polluted_names.items()}
+        untouched = {e: dbs.snapshot(name, foreign_tables(e)) for e, name in polluted_names.items()}
         for args in (("upgrade", "head"), ("downgrade", "-1")):
             if not step("developer's database", polluted, *args):
                 break
-            for e, db in polluted.items():
-                if snapshot(db, foreign_tables(e)) != untouched[e]:
+            for e, name in polluted_names.items():
+                if dbs.snapshot(name, foreign_tables(e)) != untouched[e]:
                     failures.append(f"developer's {e} database: `alembic {' '.join(args)}` touched the "
                                     f"{other_target(e)} tables")
     finally:
@@ -429,7 +421,7 @@ def judge(project: Project, text: str, workdir: Path) -> list[str]:
 # --- the oracle -------------------------------------------------------------------------------
 
 CREATE_DATE = re.compile(r"(?m)^Create Date: .*$")
-DEPENDS_ON = re.compile(r"(?m)^depends_on = .*\n")
+DEPENDS_ON = re.compile(r"(?m)^depends_on\b.*\n")  # also `depends_on: Union[...] = None`
 
 
 def with_create_date(text: str, date_line: str) -> str:
@@ -450,3 +442,54 @@ def expected_output(case: Case, plain: str, oracle: str) -> str:
     the plain file's Create Date."""
     text = with_create_date(oracle, create_date_line(plain))
     return text if "--no-annotate" in case.extra_args else annotate(text, case.target)
+
+
+# --- known differences from a clean autogenerate (issue 12 item 3, not implemented yet) ---------
+
+DIALECT_IMPORT = "from sqlalchemy.dialects import postgresql\n"
+FUNCTION = re.compile(r"(?ms)^def (\w+)\(.*?(?=^def |\Z)")
+DOCSTRING_THEN_PASS = re.compile(r'(?m)^(    """.*"""\n    # ### commands auto generated by Alembic - please adjust! ###\n)'
+                                 r'    pass\n')
+
+# Each turns the oracle into what alembic-fix writes today, where that differs for this reason.
+KNOWN_DIFFERENCES = {
+    # The dialect import that only removed statements (re-creations of the other database's
+    # tables with postgresql.TIMESTAMP, postgresql.ENUM, ...) used is left in the file.
+    "unused-dialect-import": lambda oracle, plain: _with_plain_imports(oracle, plain),
+    # A function opening with a docstring (Alembic >= 1.15 templates) whose statements all go gets
+    # no `pass` where autogenerate writes one.
+    "no-pass-after-docstring":
+        lambda oracle, plain: "".join(
+            DOCSTRING_THEN_PASS.sub(r"\1", f[0]) if f[1] not in _functions_with_pass(plain) else f[0]
+            for f in _split_functions(oracle)),
+}
+
+
+def _with_plain_imports(oracle: str, plain: str) -> str:
+    """The oracle with the plain file's header (docstring and imports, up to the revision
+    identifiers), where only the plain file has the dialect import."""
+    if DIALECT_IMPORT not in plain or DIALECT_IMPORT in oracle:
+        return oracle
+    cut = "# revision identifiers"
+    return with_create_date(plain[:plain.index(cut)], create_date_line(oracle)) + oracle[oracle.index(cut):]
+
+
+def _split_functions(text: str) -> list[tuple[str, str]]:
+    """(text, function name or "") pieces that join back to `text`."""
+    pieces, last = [], 0
+    for m in FUNCTION.finditer(text):
+        pieces.append((text[last:m.start()], ""))
+        pieces.append((m[0], m[1]))
+        last = m.end()
+    pieces.append((text[last:], ""))
+    return [(p, name) for p, name in pieces if p]
+
+
+def _functions_with_pass(text: str) -> set[str]:
+    return {name for body, name in _split_functions(text) if name and DOCSTRING_THEN_PASS.search(body)}
+
+
+def with_known_differences(want: str, plain: str, reasons: tuple[str, ...]) -> str:
+    for reason in reasons:
+        want = KNOWN_DIFFERENCES[reason](want, plain)
+    return want

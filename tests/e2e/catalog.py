@@ -41,11 +41,17 @@ class Col:
     unique: bool = False
     fk: str | None = None     # "table.column"
     primary_key: bool = False
+    server_default: str | None = None  # SQL text: server_default=text(...)
+    generated: str | None = None       # "Identity()" or "Sequence('name')"
 
     def render(self) -> str:
         parts = [repr(self.name), self.type]
+        if self.generated:
+            parts.append(self.generated)
         if self.fk:
             parts.append(f"ForeignKey({self.fk!r})")
+        if self.server_default:
+            parts.append(f"server_default=text({self.server_default!r})")
         if self.primary_key:
             parts.append("primary_key=True")
         elif not self.nullable:
@@ -178,9 +184,34 @@ _TABLES = [
 TABLES: dict[str, TableDef] = {t.name: t for t in _TABLES}
 assert set(PLANT_TABLES) | set(HQ_TABLES) <= set(TABLES)
 
+# The shapes PostgreSQL projects write (issue 12): named enum types, server defaults, JSONB,
+# TIMESTAMP WITH TIME ZONE, identity and sequence columns. Same names, so the maps hold.
+_NOW = "now()"
+PG_TABLES: dict[str, TableDef] = {t.name: t for t in [
+    _t("tickets", Col("id", "Integer", primary_key=True, generated="Identity()"),
+       Col("asset_id", "Integer", fk="assets.id"), Col("title", "String(200)", nullable=False),
+       Col("status", "Enum('open', 'closed', name='ticket_status')", nullable=False, server_default="'open'"),
+       Col("details", "JSONB"), Col("created_at", "DateTime(timezone=True)", server_default=_NOW)),
+    _t("reason_suggestions", Col("id", "Integer", primary_key=True, generated="Identity()"),
+       Col("source", "Enum('manual', 'model', name='suggestion_source')", nullable=False),
+       Col("features", "JSONB", server_default="'{}'::jsonb"), Col("score", "Float")),
+    _t("hq_plants", Col("id", "Integer", primary_key=True, generated="Identity()"),
+       Col("code", "String(32)", nullable=False, index=True, unique=True),
+       Col("status", "Enum('active', 'retired', name='hq_plant_status')", nullable=False, server_default="'active'"),
+       Col("settings", "JSONB", server_default="'{}'::jsonb"),
+       Col("created_at", "DateTime(timezone=True)", nullable=False, server_default=_NOW)),
+    _t("rollup_daily", Col("id", "Integer", primary_key=True, generated="Sequence('rollup_daily_id_seq')"),
+       Col("plant_id", "Integer", nullable=False, fk="hq_plants.id"), Col("day", "Date", nullable=False),
+       Col("metrics", "JSONB"), indexes=(Idx("ux_rollup_daily_plant_day", ("plant_id", "day"), unique=True),)),
+    _t("report_job", Col("id", "BigInteger", primary_key=True, generated="Identity(always=True)"),
+       Col("status", "Enum('queued', 'done', name='report_job_status')", index=True),
+       Col("created_at", "DateTime(timezone=True)", server_default=_NOW)),
+]}
+
 MODEL_HEADER = '''"""{target} models (written by tests/e2e; only the metadata matters to Alembic)."""
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        MetaData, String, Table, Text)
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Enum, Float, ForeignKey, Identity, Index,
+                        Integer, MetaData, Sequence, String, Table, Text, text)
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 '''

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from alembic_project import Project, expected_output, with_create_date  # noqa: E402
 from cases import FIXTURE_CASES  # noqa: E402
+from cells import CELLS_BY_NAME, SQLiteDatabases  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PINNED_DATE = "Create Date: 2024-05-06 07:08:09.123456"
@@ -34,7 +35,9 @@ PINNED_DATE = "Create Date: 2024-05-06 07:08:09.123456"
 
 def generate(case, out_dir: Path) -> None:
     with tempfile.TemporaryDirectory(prefix=f"alembic-fix-{case.name}-") as tmp:
-        plain, oracle = Project(case, Path(tmp) / "project").build()
+        # The fixtures are Debian's Alembic 1.8.1 on SQLite, the first cell of the matrix.
+        databases = SQLiteDatabases(Path(tmp))
+        plain, oracle = Project(case, CELLS_BY_NAME["alembic1.8-sqlite"], Path(tmp) / "project", databases).build()
     plain = with_create_date(plain, PINNED_DATE)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "input.py").write_text(plain)

@@ -100,7 +100,7 @@ tables = ["hq_*", "reporting.*", "dead_letter"]
   CompileOptions options;
   options.maps = size && (data[0] & 4) ? &patterns : &builtin;
   options.target = target;
-  options.annotate = !(size && (data[0] & 2));
+  options.passes.annotate.enabled = !(size && (data[0] & 2));
   options.prefilter = false;
 
   FileResult full = compile_file("fuzz.py", input, options, parser);

@@ -1,0 +1,52 @@
+#include "passes/drop_rules.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace alembic_fix {
+
+std::optional<std::string_view> function_target(const MigrationFunction& fn, const PassInput& in) {
+  if (fn.engine.empty()) return in.target;
+  if (in.maps.has_target(fn.engine)) return fn.engine;
+  return std::nullopt;
+}
+
+// A downgrade drop that reverses an upgrade's (kept, warned) create of a foreign table stays:
+// removing it would make the downgrade leave that table behind.
+static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& table) {
+  if (!upgrade) return false;
+  return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
+    return op.table_arg == TableArg::kResolved && !is_drop(op.method) &&
+           op.table.qualified() == table.qualified();
+  });
+}
+
+bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
+                       const PassInput& in) {
+  if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
+  Ownership ownership = in.maps.classify(op.table, target);
+  bool foreign = ownership == Ownership::kForeign ||
+                 (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
+  if (!foreign) return false;
+  if (fn.role == FunctionRole::kDowngrade && upgrade_builds(in.view.upgrade_for(fn), op.table)) return false;
+  return true;
+}
+
+std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
+                                             const PassInput& in) {
+  std::vector<std::string> out;
+  for (const auto& op : upgrade.ops)
+    if (!ts_node_is_null(op.statement) && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
+  return out;
+}
+
+std::string describe(const PassInput& in, const OpCall& op) {
+  std::string_view call = in.tree.text(op.call);
+  size_t paren = call.find('(');
+  std::string head(call.substr(0, paren));
+  if (op.table_arg != TableArg::kResolved) return head;
+  return fmt::format("{} on {}", head, op.table.qualified());
+}
+
+}  // namespace alembic_fix
