@@ -14,7 +14,8 @@ committed, never the projects' files.
   first/<NN>/plant/<owner>+<name>/...  the sources copied until the corpus holds N files (15,000)
   map.toml                              target `plant`: the tables the projects' migrations create
                                         (and rename to); target `hq`: AssetIQ's hq tables
-  large/plant/big_data_migration.py     the longest real upgrade() repeated to about 6.6 MB
+  large/longest/plant/big_longest.py    the longest real upgrade() repeated to about 6.6 MB
+  large/drops/plant/big_drops.py        the real upgrade() with the most drops, likewise
   summary.json                          counts and bytes, read by bench/run.sh
 Every file sits below a folder named `plant`, so alembic-fix takes the target from the folder and
 ast-grep's rules (bench/astgrep/) select the same files.
@@ -107,15 +108,15 @@ def lock(options: argparse.Namespace) -> int:
         print(f"{repo} {commit[:12]}: {len(picked)} migrations", file=sys.stderr)
         lines.append(f"repo {repo} {commit}")
         lines += [f"file {blob} {path}" for blob, path in sorted(picked, key=lambda e: e[1])]
-    LOCK.write_text("\n".join(lines) + "\n")
+    options.lock.write_text("\n".join(lines) + "\n")
     return 0
 
 
-def read_lock() -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """{repo: (commit, [(blob, path)])} from bench/real_corpus.lock."""
+def read_lock(path: Path) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """{repo: (commit, [(blob, path)])} from the lock file."""
     repos: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     current = None
-    for line in LOCK.read_text().splitlines():
+    for line in path.read_text().splitlines():
         if line.startswith("repo "):
             _, current, commit = line.split(" ", 2)
             repos[current] = (commit, [])
@@ -148,21 +149,25 @@ def repeated_upgrade(text: bytes, size: int) -> bytes:
     body = b"".join(lines[start + 1:end])
     if not body.endswith(b"\n"):
         body += b"\n"
-    copies = max(1, (size - len(text)) // max(1, len(body)))
-    return b"".join(lines[:start + 1]) + body * (copies + 1) + b"".join(lines[end:])
+    extra = -(-max(0, size - len(text)) // len(body))  # copies beyond the first, rounded up
+    return b"".join(lines[:start + 1]) + body * (1 + extra) + b"".join(lines[end:])
+
+
+def upgrade_body(text: bytes) -> bytes:
+    """The upgrade() function, up to the next line at column 0: long data migrations have the longest."""
+    match = UPGRADE.search(text)
+    if not match:
+        return b""
+    nxt = re.compile(rb"^\S", re.M).search(text, text.index(b"\n", match.start()) + 1)
+    return text[match.start():nxt.start() if nxt else len(text)]
 
 
 def upgrade_length(text: bytes) -> int:
-    """Bytes of the upgrade() function: long data migrations have the longest."""
-    match = UPGRADE.search(text)
-    if not match:
-        return 0
-    nxt = re.compile(rb"^\S", re.M).search(text, text.index(b"\n", match.start()) + 1)
-    return (nxt.start() if nxt else len(text)) - match.start()
+    return len(upgrade_body(text))
 
 
 def extract(options: argparse.Namespace) -> int:
-    repos = read_lock()
+    repos = read_lock(options.lock)
     found, missing = {}, []
     for repo, (commit, _) in repos.items():
         gd = git_dir(options.mirrors, repo)
@@ -211,11 +216,20 @@ def extract(options: argparse.Namespace) -> int:
         dest.write_bytes(text)
         total_bytes += len(text)
 
-    longest_rel, longest = max(sources, key=lambda s: upgrade_length(s[1]))
     biggest_rel, biggest = max(sources, key=lambda s: len(s[1]))
-    large = repeated_upgrade(longest, LARGE_BYTES)
-    (out / "large" / "plant").mkdir(parents=True)
-    (out / "large" / "plant" / "big_data_migration.py").write_bytes(large)
+    # Two large migrations, each alone in its folder (parse_only takes folders): the longest real
+    # upgrade(), where a fix only adds the annotation, and the real upgrade() with the most drops,
+    # which `--unknown remove` edits from top to bottom (the re-parse then shares little).
+    large = {}
+    picks = {"longest": max(sources, key=lambda s: upgrade_length(s[1])),
+             "drops": max(sources, key=lambda s: upgrade_body(s[1]).count(b"op.drop_"))}
+    for kind, (rel, text) in picks.items():
+        folder = out / "large" / kind / "plant"
+        folder.mkdir(parents=True)
+        repeated = repeated_upgrade(text, options.large_bytes)
+        (folder / f"big_{kind}.py").write_bytes(repeated)
+        large[kind] = {"from": rel, "upgrade_bytes": len(upgrade_body(text)), "bytes": len(repeated),
+                       "drops": upgrade_body(repeated).count(b"op.drop_")}
 
     five_kb = min(sources, key=lambda s: (abs(len(s[1]) - 5000), s[0]))
     summary = {
@@ -225,7 +239,7 @@ def extract(options: argparse.Namespace) -> int:
         "biggest": {"path": biggest_rel, "bytes": len(biggest)},
         # The post-write hook's file: the real migration nearest 5 KB (first by path on a tie).
         "five_kb": five_kb[0], "five_kb_bytes": len(five_kb[1]),
-        "large": {"from": longest_rel, "upgrade_bytes": upgrade_length(longest), "bytes": len(large)},
+        "large": large,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "repos"}))
@@ -237,6 +251,7 @@ def main() -> int:
     mirrors = argparse.ArgumentParser(add_help=False)
     mirrors.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS,
                          help="folder of git snapshots, OWNER+NAME/repo (default: %(default)s)")
+    mirrors.add_argument("--lock", type=Path, default=LOCK, help="the lock file (default: %(default)s)")
     commands = parser.add_subparsers(dest="command", required=True)
     lock_parser = commands.add_parser("lock", parents=[mirrors],
                                       help="record the snapshots' migrations in bench/real_corpus.lock")
@@ -244,6 +259,8 @@ def main() -> int:
     extract_parser = commands.add_parser("extract", parents=[mirrors], help="write the corpus from the locked snapshots")
     extract_parser.add_argument("out", type=Path)
     extract_parser.add_argument("--files", type=int, default=15000, help="files in the corpus (%(default)s)")
+    extract_parser.add_argument("--large-bytes", type=int, default=LARGE_BYTES,
+                                help="size of each large migration (%(default)s)")
     options = parser.parse_args()
     return lock(options) if options.command == "lock" else extract(options)
 
