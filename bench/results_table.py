@@ -42,6 +42,19 @@ def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
 
 
+def write_section(path: Path, name: str, text: str) -> None:
+    """Replaces the text between `<!-- name -->` and `<!-- /name -->` in path (appends it if
+    absent), so each corpus's run rewrites its own table and leaves the rest of the file alone."""
+    begin, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
+    old = path.read_text() if path.exists() else ""
+    block = begin + text + end
+    if begin in old and end in old:
+        new = old[:old.index(begin)] + block + old[old.index(end) + len(end):]
+    else:
+        new = old + ("\n" if old and not old.endswith("\n\n") else "") + block
+    path.write_text(new)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for scenario in ("a", "b", "c"):
@@ -109,7 +122,7 @@ def main() -> int:
     lines += ["", "| target (issue 4) | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {what} | {value} | {'yes' if met else 'no'} |" for what, value, met in targets]
     text = "\n".join(lines) + "\n"
-    o.out.write_text(text)
+    write_section(o.out, "generated corpus", "## Generated corpus\n\n" + text)
     print(text, end="")
     return 0
 
