@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from results_table import cpu_times, medians, mib, seconds, write_section
+from results_table import cpu_times, medians, mib, publish, seconds
 
 
 def main() -> int:
@@ -102,11 +102,7 @@ def main() -> int:
         ("large migration at most 2x the memory of tree-sitter's parse (worse of r5, r5b)", f"{large_ratio:.2f}x",
          large_ratio <= 2),
     ]
-    lines += ["", "| target (issue 14) | measured | met |", "| --- | --- | --- |"]
-    lines += [f"| {what} | {value} | {'yes' if met else 'no'} |" for what, value, met in targets]
-    text = "\n".join(lines) + "\n"
-    write_section(o.out, "real corpus", "## Real corpus\n\n" + text)
-    print(text, end="")
+    publish(o.out, "Real corpus", lines, "issue 14", targets)
     return 0
 
 
