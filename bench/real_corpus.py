@@ -149,7 +149,7 @@ def repeated_upgrade(text: bytes, size: int) -> bytes:
     body = b"".join(lines[start + 1:end])
     if not body.endswith(b"\n"):
         body += b"\n"
-    extra = -(-max(0, size - len(text)) // len(body))  # copies beyond the first, rounded up
+    extra = max(1, (size - len(text)) // len(body))  # copies beyond the first: just under size
     return b"".join(lines[:start + 1]) + body * (1 + extra) + b"".join(lines[end:])
 
 
@@ -166,11 +166,11 @@ def upgrade_length(text: bytes) -> int:
     return len(upgrade_body(text))
 
 
-def extract(options: argparse.Namespace) -> int:
-    repos = read_lock(options.lock)
+def snapshots(repos: dict, mirrors: Path) -> dict[str, Path]:
+    """{repo: git dir} holding each locked commit; exit 3 with what to do when any is missing."""
     found, missing = {}, []
     for repo, (commit, _) in repos.items():
-        gd = git_dir(options.mirrors, repo)
+        gd = git_dir(mirrors, repo)
         ok = gd is not None and subprocess.run(["git", f"--git-dir={gd}", "cat-file", "-e", f"{commit}^{{commit}}"],
                                                stderr=subprocess.DEVNULL).returncode == 0
         if ok:
@@ -178,8 +178,42 @@ def extract(options: argparse.Namespace) -> int:
         else:
             missing.append((repo, commit))
     if missing:
-        fail(missing_help(missing, options.mirrors), status=3)
+        fail(missing_help(missing, mirrors), status=3)
+    return found
 
+
+def write_map(out: Path, tables: set[str]) -> int:
+    """map.toml: plant = tables, hq = AssetIQ's hq tables. Returns how many hq tables."""
+    with ASSETIQ_MAP.open("rb") as f:
+        hq = tomllib.load(f)["targets"]["hq"]["tables"]
+    quoted = lambda names: "".join(f'  "{n}",\n' for n in sorted(names))
+    (out / "map.toml").write_text(
+        "# bench/real_corpus.py: plant = the tables the corpus's migrations create or rename to;\n"
+        "# hq = AssetIQ's hq tables (target_maps/assetiq.toml), the ones the ast-grep rules look for.\n"
+        f"[targets.plant]\ntables = [\n{quoted(tables)}]\n\n[targets.hq]\ntables = [\n{quoted(hq)}]\n")
+    return len(hq)
+
+
+def write_large(out: Path, sources: list[tuple[str, bytes]], size: int) -> dict:
+    """Two large migrations, each alone in its folder (parse_only takes folders): the longest real
+    upgrade(), where a fix only adds the annotation, and the real upgrade() with the most drops,
+    which `--unknown remove` edits from top to bottom (the re-parse then shares little)."""
+    large = {}
+    picks = {"longest": max(sources, key=lambda s: upgrade_length(s[1])),
+             "drops": max(sources, key=lambda s: upgrade_body(s[1]).count(b"op.drop_"))}
+    for kind, (rel, text) in picks.items():
+        folder = out / "large" / kind / "plant"
+        folder.mkdir(parents=True)
+        repeated = repeated_upgrade(text, size)
+        (folder / f"big_{kind}.py").write_bytes(repeated)
+        large[kind] = {"from": rel, "upgrade_bytes": len(upgrade_body(text)), "bytes": len(repeated),
+                       "drops": upgrade_body(repeated).count(b"op.drop_")}
+    return large
+
+
+def extract(options: argparse.Namespace) -> int:
+    repos = read_lock(options.lock)
+    found = snapshots(repos, options.mirrors)
     out: Path = options.out
     if out.exists():
         shutil.rmtree(out)
@@ -197,14 +231,7 @@ def extract(options: argparse.Namespace) -> int:
             sources.append((rel, text))
             tables.update(t.decode() for t in CREATED.findall(text) + RENAMED.findall(text))
         per_repo[repo] = {"commit": commit, "files": len(files), "bytes": sum(len(t) for t in contents)}
-
-    with ASSETIQ_MAP.open("rb") as f:
-        hq = tomllib.load(f)["targets"]["hq"]["tables"]
-    quoted = lambda names: "".join(f'  "{n}",\n' for n in sorted(names))
-    (out / "map.toml").write_text(
-        "# bench/real_corpus.py: plant = the tables the corpus's migrations create or rename to;\n"
-        "# hq = AssetIQ's hq tables (target_maps/assetiq.toml), the ones the ast-grep rules look for.\n"
-        f"[targets.plant]\ntables = [\n{quoted(tables)}]\n\n[targets.hq]\ntables = [\n{quoted(hq)}]\n")
+    hq_tables = write_map(out, tables)
 
     # Copies in numbered folders until the corpus holds options.files files; the last copy may be
     # partial (the first files of the sorted list).
@@ -217,29 +244,15 @@ def extract(options: argparse.Namespace) -> int:
         total_bytes += len(text)
 
     biggest_rel, biggest = max(sources, key=lambda s: len(s[1]))
-    # Two large migrations, each alone in its folder (parse_only takes folders): the longest real
-    # upgrade(), where a fix only adds the annotation, and the real upgrade() with the most drops,
-    # which `--unknown remove` edits from top to bottom (the re-parse then shares little).
-    large = {}
-    picks = {"longest": max(sources, key=lambda s: upgrade_length(s[1])),
-             "drops": max(sources, key=lambda s: upgrade_body(s[1]).count(b"op.drop_"))}
-    for kind, (rel, text) in picks.items():
-        folder = out / "large" / kind / "plant"
-        folder.mkdir(parents=True)
-        repeated = repeated_upgrade(text, options.large_bytes)
-        (folder / f"big_{kind}.py").write_bytes(repeated)
-        large[kind] = {"from": rel, "upgrade_bytes": len(upgrade_body(text)), "bytes": len(repeated),
-                       "drops": upgrade_body(repeated).count(b"op.drop_")}
-
     five_kb = min(sources, key=lambda s: (abs(len(s[1]) - 5000), s[0]))
     summary = {
         "repos": per_repo, "sources": len(sources), "source_bytes": sum(len(t) for _, t in sources),
         "files": options.files, "bytes": total_bytes, "copies": -(-options.files // len(sources)),
-        "plant_tables": len(tables), "hq_tables": len(hq),
+        "plant_tables": len(tables), "hq_tables": hq_tables,
         "biggest": {"path": biggest_rel, "bytes": len(biggest)},
         # The post-write hook's file: the real migration nearest 5 KB (first by path on a tie).
         "five_kb": five_kb[0], "five_kb_bytes": len(five_kb[1]),
-        "large": large,
+        "large": write_large(out, sources, options.large_bytes),
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "repos"}))
