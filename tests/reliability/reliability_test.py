@@ -108,7 +108,7 @@ def coding_cookie(tmp):
 def empty_file(tmp):
     write(os.path.join(tmp, "e.py"), b"")
     r = run(["--target", "plant", "e.py"], tmp)
-    expect(r.returncode == 0 and b"1 not migrations" in r.stderr, f"empty file: {r.returncode} {r.stderr}")
+    expect(r.returncode == 0 and b"1 not a migration." in r.stderr, f"empty file: {r.returncode} {r.stderr}")
     expect(read(os.path.join(tmp, "e.py")) == b"", "empty file changed")
 
 
