@@ -32,7 +32,7 @@ std::vector<TSNode> statements(TSNode block) {
 bool is_batch_statement(const Migration& view, TSNode with_statement) {
   for (const auto& fn : view.functions)
     for (const auto& b : fn.batches)
-      if (key(b.statement) == key(with_statement)) return true;
+      if (b.whole_statement && key(b.statement) == key(with_statement)) return true;
   return false;
 }
 

@@ -42,11 +42,14 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
 }
 
 std::string describe(const PassInput& in, const OpCall& op) {
-  std::string_view call = in.tree.text(op.call);
-  size_t paren = call.find('(');
-  std::string head(call.substr(0, paren));
-  if (op.table_arg != TableArg::kResolved) return head;
-  return fmt::format("{} on {}", head, op.table.qualified());
+  // The called expression as written, its line breaks and parentheses dropped: `(op\n .drop_table)`
+  // reads `op.drop_table`.
+  std::string head;
+  for (char c : in.tree.text(field(op.call, "function")))
+    if (c != '(' && c != ')' && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\\') head += c;
+  std::string where = op.helper.empty() ? "" : fmt::format(" (in {}())", op.helper);
+  if (op.table_arg != TableArg::kResolved) return head + where;
+  return fmt::format("{} on {}{}", head, op.table.qualified(), where);
 }
 
 }  // namespace alembic_fix
