@@ -23,6 +23,9 @@ struct Code {
   std::string_view name;
   Severity severity;
   std::string_view summary;  // one line, for SARIF rule descriptions
+  // A warning that means a foreign drop may be left in the file: under --check and --diff it
+  // fails the check (exit 1) like a change would, so CI cannot pass over it.
+  bool finding = false;
 };
 namespace codes {
 inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError, "The file does not parse: untouched"};

@@ -232,15 +232,11 @@ void read_helpers(const SyntaxTree& tree, const ModuleNames& names, const std::m
     if (ts_node_is_null(body)) continue;
     size_t first = fn.ops.size();
     read_function(tree, names, body, fn, called);
-    bool shared = callers.at(name) > 1;
-    for (size_t i = first; i < fn.ops.size(); ++i) {
-      fn.ops[i].helper = name;
-      if (shared && is_drop(fn.ops[i].method))
-        fn.unfollowed.push_back({fn.ops[i].call, fmt::format("a drop in {}(), which several migration functions "
-                                                              "call: whose drop it is cannot be told",
-                                                              name)});
+    for (size_t i = first; i < fn.ops.size(); ++i) fn.ops[i].helper = name;
+    if (callers.at(name) > 1) {
+      fn.shared_helper_ops.insert(fn.shared_helper_ops.end(), fn.ops.begin() + static_cast<long>(first), fn.ops.end());
+      fn.ops.resize(first);
     }
-    if (shared) fn.ops.resize(first);
   }
 }
 

@@ -95,6 +95,8 @@ struct MigrationFunction {
   std::vector<BatchBlock> batches;
   std::vector<OpCall> ops;  // document order, then the ops of the helpers it calls
   std::vector<UnfollowedOp> unfollowed;
+  // Ops of helpers several migration functions call: not this function's alone, so never removed.
+  std::vector<OpCall> shared_helper_ops;
 };
 
 struct Annotation {

@@ -71,7 +71,11 @@ std::vector<Edit> run_passes(const PassInput& input, std::vector<Diagnostic>& di
   // What needs a table whose create or drop goes, goes with it or refuses the file.
   std::vector<TSNode> removed;
   for (const Removal& r : removals) removed.push_back(r.statement);
-  Dependents dependents = find_dependents(input.source, input.tree, input.view, removed, {});
+  std::vector<TSNode> kept;  // `# alembic-fix: keep`: never judged, never removed
+  for (const auto& fn : input.view.functions)
+    for (const auto& op : fn.ops)
+      if (op.kept) kept.push_back(op.statement);
+  Dependents dependents = find_dependents(input.source, input.tree, input.view, removed, kept);
   for (TSNode n : dependents.removals) removals.push_back({n});
   diagnostics.insert(diagnostics.end(), dependents.diagnostics.begin(), dependents.diagnostics.end());
   std::vector<Edit> lowered = lower_removals(input.source, input.view, removals, diagnostics);
@@ -126,6 +130,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     result.status = FileStatus::kNotMigration;
     return result;
   }
+  if (view.skip_file) return result;  // `# alembic-fix: skip-file`: the user's word, unchanged
   auto decision = decide_target(src, view, *options.maps, {options.target, options.target_from_environment,
                                                            std::move(folder_target)});
   if (auto* error = std::get_if<Diagnostic>(&decision)) return failed(std::move(result), std::move(*error));

@@ -24,6 +24,11 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
 
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
+  return !op.kept && would_remove_drop(op, fn, target, in);
+}
+
+bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
+                       const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
   Ownership ownership = in.maps.classify(op.table, target);
   bool foreign = ownership == Ownership::kForeign ||

@@ -19,6 +19,9 @@ std::optional<std::string_view> function_target(const MigrationFunction& fn, con
 // undoes the upgrade's kept create of that table. Reads in.config.drops.
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
 
+// The same judgement ignoring `# alembic-fix: keep`: what the pragma keeps.
+bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
+
 // The qualified tables whose drop leaves `upgrade` (removable drops that are whole statements).
 std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
                                              const PassInput& in);

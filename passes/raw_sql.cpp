@@ -15,7 +15,8 @@ namespace {
 
 constexpr Code kRawSqlDrop{"AF106", "raw-sql-drop", Severity::kWarning,
                            "Raw SQL drops another target's table or index: kept (SQL is never edited); a finding "
-                           "under --check"};
+                           "under --check",
+                           true};
 constexpr Code kRawSqlForeign{"AF108", "raw-sql-foreign", Severity::kWarning,
                               "Raw SQL names another target's table: kept, check it is meant"};
 constexpr Code kCodes[] = {kRawSqlDrop, kRawSqlForeign};
@@ -62,7 +63,7 @@ PassOutput run(const PassInput& in) {
     const MigrationFunction* upgrade = fn.role == FunctionRole::kUpgrade ? &fn : in.view.upgrade_for(fn);
     std::vector<std::string> removed = upgrade ? removed_drop_tables(*upgrade, *target, in) : std::vector<std::string>{};
     for (const auto& op : fn.ops) {
-      if (op.method != "execute") continue;
+      if (op.method != "execute" || op.kept) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
       TSNode node = sql_argument(in, op);
       auto sql = string_value(in.tree, node);

@@ -28,7 +28,7 @@ PassOutput run(const PassInput& in) {
     auto target = function_target(fn, in);
     if (!target) continue;
     for (const auto& op : fn.ops) {
-      if (!is_drop(op.method)) continue;
+      if (!is_drop(op.method) || op.kept) continue;  // a kept drop: the pragma pass reports it
       Position at = in.source.position(ts_node_start_byte(op.call));
       if (op.table_arg != TableArg::kResolved) {
         std::string_view why = op.table_arg == TableArg::kNone ? "names no table (pass table_name=)"
