@@ -140,7 +140,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
 
   std::vector<Edit> edits =
-      run_passes({src, tree, view, result.target, *options.maps, options.passes}, result.diagnostics);
+      run_passes({src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
   bool any_error = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                [](const Diagnostic& d) { return d.code.severity == Severity::kError; });
   if (any_error) {

@@ -22,6 +22,16 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
   });
 }
 
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+  Ownership result = in.maps.classify(table, target);
+  if (target != in.target) return result;  // a multidb engine's function: its own target alone
+  for (const auto& other : in.also) {
+    Ownership o = in.maps.classify(table, other);
+    if (o == Ownership::kOwn) return o;
+  }
+  return result;
+}
+
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
   return !op.kept && would_remove_drop(op, fn, target, in);
@@ -30,7 +40,7 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
 bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = in.maps.classify(op.table, target);
+  Ownership ownership = alembic_fix::ownership(in, op.table, target);
   bool foreign = ownership == Ownership::kForeign ||
                  (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;

@@ -15,6 +15,10 @@ namespace alembic_fix {
 // the file's target for plain upgrade()/downgrade(), nullopt for an engine that is no target.
 std::optional<std::string_view> function_target(const MigrationFunction& fn, const PassInput& in);
 
+// Whose table it is for a function cleaned for `target`: for a file that serves several targets,
+// its own when any of them lists it. Passes ask this, never the map directly.
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target);
+
 // A drop of a table only other targets own (or, with --unknown remove, no target), unless it
 // undoes the upgrade's kept create of that table. Reads in.config.drops.
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);

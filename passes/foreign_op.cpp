@@ -29,7 +29,7 @@ PassOutput run(const PassInput& in) {
     for (const auto& op : fn.ops) {
       if (op.table_arg != TableArg::kResolved) continue;
       if (is_drop(op.method)) continue;  // the wrong-target-drop pass decides every drop
-      if (in.maps.classify(op.table, *target) != Ownership::kForeign) continue;
+      if (ownership(in, op.table, *target) != Ownership::kForeign) continue;
       bool mirror = is_create(op.method) &&
                     std::find(mirrored.begin(), mirrored.end(), op.table.qualified()) != mirrored.end();
       if (mirror) continue;

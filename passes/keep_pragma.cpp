@@ -35,7 +35,7 @@ std::optional<std::string> what_it_keeps(const PassInput& in, const MigrationFun
     std::string_view text = in.tree.text(op.call);
     for (const auto& name : read_sql(text).names) {
       TableRef table{name, {}};
-      if (in.maps.classify(table, target) == Ownership::kForeign)
+      if (ownership(in, table, target) == Ownership::kForeign)
         return fmt::format("op.execute in {}() naming {} stays", fn.name, name);
     }
   }

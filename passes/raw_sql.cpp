@@ -37,7 +37,7 @@ bool foreign(const PassInput& in, std::string_view target, const std::string& na
   size_t dot = name.rfind('.');
   table.name = dot == std::string::npos ? name : name.substr(dot + 1);
   if (dot != std::string::npos) table.schema = name.substr(0, dot);
-  return in.maps.classify(table, target) == Ownership::kForeign;
+  return ownership(in, table, target) == Ownership::kForeign;
 }
 
 // A foreign table whose name an index name holds (`ix_report_job_status`: report_job): the best

@@ -23,7 +23,7 @@ PassOutput run(const PassInput& in) {
                                  fmt::format("in {}(): {}; check it drops only {}'s tables", fn.name, u.why, *target)});
     for (const auto& op : fn.shared_helper_ops) {
       if (!is_drop(op.method) || op.kept) continue;
-      if (op.table_arg == TableArg::kResolved && in.maps.classify(op.table, *target) == Ownership::kOwn) continue;
+      if (op.table_arg == TableArg::kResolved && ownership(in, op.table, *target) == Ownership::kOwn) continue;
       out.diagnostics.push_back(
           {kUnfollowedOp, in.source.position(ts_node_start_byte(op.call)),
            fmt::format("{}: {}() is called from several migration functions, so this drop is not removed for "

@@ -37,7 +37,7 @@ PassOutput run(const PassInput& in) {
                                    fmt::format("{} in {}(): {}; left as is", describe(in, op), fn.name, why)});
         continue;
       }
-      Ownership ownership = in.maps.classify(op.table, *target);
+      Ownership ownership = alembic_fix::ownership(in, op.table, *target);
       if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
         bool error = in.config.drops.unknown == UnknownPolicy::kError;
         out.diagnostics.push_back({error ? kUnknownTableError : kUnknownTable, at,
