@@ -17,12 +17,7 @@
 
 namespace alembic_fix {
 
-namespace codes {
-inline constexpr Code kDependentStatement{"AF004", "dependent-statement", Severity::kFix,
-                                          "A statement on a table whose create or drop was removed: removed with it"};
-inline constexpr Code kDependentOwnWork{"AF208", "dependent-own-work", Severity::kError,
-                                        "Own work needs a table whose create or drop is removed: untouched"};
-}  // namespace codes
+// Its codes, AF004 and AF208, are in compiler/diagnostics.h with the compiler's own.
 
 struct Dependents {
   std::vector<TSNode> removals;  // statements that go with a removed create/drop
