@@ -23,6 +23,9 @@ struct Code {
   std::string_view name;
   Severity severity;
   std::string_view summary;  // one line, for SARIF rule descriptions
+  // A warning that means a foreign drop may be left in the file: under --check and --diff it
+  // fails the check (exit 1) like a change would, so CI cannot pass over it.
+  bool finding = false;
 };
 namespace codes {
 inline constexpr Code kSyntaxError{"AF201", "syntax-error", Severity::kError, "The file does not parse: untouched"};
@@ -54,7 +57,12 @@ inline constexpr Code kModelsIoError{"AF307", "models-io-error", Severity::kErro
                                      "A models path that cannot be read, or a target with no tables"};
 // The compiler's own codes and the models front end's. Each pass defines its own codes
 // (passes/<pass>.cpp); passes/pass.h's all_codes() is the whole table.
-inline constexpr Code kCompiler[] = {kSyntaxError, kTargetConflict,    kIoError,          kInternalError,
+// compiler/dependents.h: what needs a table whose create or drop goes.
+inline constexpr Code kDependentStatement{"AF004", "dependent-statement", Severity::kFix,
+                                          "A statement on a table whose create or drop was removed: removed with it"};
+inline constexpr Code kDependentOwnWork{"AF208", "dependent-own-work", Severity::kError,
+                                        "Own work needs a table whose create or drop is removed: untouched"};
+inline constexpr Code kCompiler[] = {kDependentStatement, kDependentOwnWork, kSyntaxError, kTargetConflict,    kIoError,          kInternalError,
                                      kUnsafeRemoval, kNoTarget,        kEncoding,         kTableNotInMap,
                                      kMapTableWithoutModel, kTableMoved, kModelsSyntaxError, kComputedTableName,
                                      kUnfollowedImport, kModelsIoError};

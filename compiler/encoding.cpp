@@ -68,11 +68,34 @@ bool is_utf8_name(std::string name) {
   return name == "utf-8" || name == "utf8" || name.starts_with("utf-8-");
 }
 
+// ASCII under the names Python's codec registry knows it by: a subset of UTF-8, so such a
+// file is read and written like any other as long as it holds no byte above 0x7F.
+bool is_ascii_name(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::replace(name.begin(), name.end(), '_', '-');
+  for (std::string_view alias : {"ascii", "us-ascii", "646", "us", "iso646-us", "ansi-x3.4-1968", "ansi-x3-4-1968",
+                                 "cp367", "csascii", "ibm367", "iso-ir-6"})
+    if (name == alias) return true;
+  return false;
+}
+
 }  // namespace
 
 std::optional<Diagnostic> encoding_problem(const Source& src) {
   std::string_view text = src.text();
-  if (auto cookie = coding_cookie(text); cookie && !is_utf8_name(cookie->first))
+  auto cookie = coding_cookie(text);
+  if (cookie && is_ascii_name(cookie->first)) {
+    auto high = std::find_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) > 0x7F; });
+    if (high != text.end())
+      return Diagnostic{codes::kEncoding, src.position(static_cast<size_t>(high - text.begin())),
+                        fmt::format("byte 0x{:02X} in a file that declares `coding: {}`; Python cannot read it, "
+                                    "so it is left untouched",
+                                    static_cast<unsigned char>(*high), cookie->first)};
+    if (src.has_bom())
+      return Diagnostic{codes::kEncoding, {}, "a UTF-8 BOM in a file that declares ASCII; left untouched"};
+    return std::nullopt;
+  }
+  if (cookie && !is_utf8_name(cookie->first))
     return Diagnostic{codes::kEncoding, src.position(cookie->second),
                       fmt::format("the file declares `coding: {}`; alembic-fix rewrites UTF-8 files only, so it is "
                                   "left untouched (convert it to UTF-8, or fix it by hand)",

@@ -87,6 +87,27 @@ std::variant<TargetDecision, Diagnostic> decide_target(const Source& src, const 
     file_opinions.push_back(
         {*value, TargetRule::kAnnotation, fmt::format("the annotation MIGRATION_TARGET = \"{}\"", *value), at});
   }
+  std::vector<std::string> labelled;  // the targets branch_labels names
+  for (const auto& label : view.branch_label_list)
+    if (maps.has_target(label) && std::find(labelled.begin(), labelled.end(), label) == labelled.end())
+      labelled.push_back(label);
+  if (labelled.size() > 1) {
+    // A file for several targets: cleaned for all of them at once, whatever --target says,
+    // provided --target is one of them.
+    std::string target = hints.option && std::find(labelled.begin(), labelled.end(), *hints.option) != labelled.end()
+                             ? *hints.option
+                             : labelled.front();
+    if (hints.option && *hints.option != target)
+      return Diagnostic{codes::kTargetConflict, {},
+                        fmt::format("{} says \"{}\" but branch_labels names {}; left untouched",
+                                    hints.option_from_environment ? "MIGRATION_TARGET" : "--target", *hints.option,
+                                    fmt::join(labelled, ", "))};
+    TargetDecision decision{target, TargetRule::kBranchLabels,
+                            fmt::format("branch_labels names {}", fmt::join(labelled, ", ")), {}};
+    for (const auto& t : labelled)
+      if (t != target) decision.also.push_back(t);
+    return decision;
+  }
   if (view.branch_labels && maps.has_target(*view.branch_labels))
     file_opinions.push_back({*view.branch_labels, TargetRule::kBranchLabels,
                              fmt::format("branch_labels = \"{}\"", *view.branch_labels), {}});

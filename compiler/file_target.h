@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "compiler/diagnostics.h"
 #include "compiler/migration.h"
@@ -31,6 +32,9 @@ struct TargetDecision {
   std::string target;
   TargetRule rule;
   std::string evidence;  // for --verbose: `branch_labels = "hq"`, `creates stations, users`
+  // The other targets the file serves when its branch_labels name several: a table is its own
+  // when any of them lists it, and it is never annotated for one of them.
+  std::vector<std::string> also;
 };
 
 // A decision, or the AF202/AF206 error that leaves the file untouched.

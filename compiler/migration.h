@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/pragmas.h"
 #include "compiler/syntax.h"
 
 namespace alembic_fix {
@@ -53,6 +54,8 @@ struct BatchBlock {
   TSNode statement{};  // the with_statement
   TSNode body{};       // its block
   std::string_view alias;  // the `as` name, usually batch_op
+  // Every item of the `with` is a batch block: emptied, the statement may go whole.
+  bool whole_statement = true;
   TableArg table_arg = TableArg::kNone;
   TableRef table;
 };
@@ -67,6 +70,16 @@ struct OpCall {
   int batch = -1;
   TableArg table_arg = TableArg::kNone;
   TableRef table;
+  bool kept = false;  // `# alembic-fix: keep` ends the statement's first line
+  // The module-level helper function it was read from (called from this function), or empty.
+  std::string_view helper;
+};
+
+// A way to reach an operation that cannot be followed statically: `getattr(op, ...)`, an
+// operation taken as a value (`drop = op.drop_table`), a drop in a helper several functions call.
+struct UnfollowedOp {
+  TSNode node{};
+  std::string why;
 };
 
 enum class FunctionRole { kUpgrade, kDowngrade };
@@ -80,7 +93,10 @@ struct MigrationFunction {
   TSNode definition{};
   TSNode body{};
   std::vector<BatchBlock> batches;
-  std::vector<OpCall> ops;  // document order
+  std::vector<OpCall> ops;  // document order, then the ops of the helpers it calls
+  std::vector<UnfollowedOp> unfollowed;
+  // Ops of helpers several migration functions call: not this function's alone, so never removed.
+  std::vector<OpCall> shared_helper_ops;
 };
 
 struct Annotation {
@@ -92,6 +108,9 @@ struct Migration {
   bool is_migration = false;  // module-level `revision = ...` or `revision: str = ...`
   TSNode identifiers_end{};     // the last revision identifier statement (null if none)
   std::optional<std::string> branch_labels;  // first string of branch_labels, if any
+  std::vector<std::string> branch_label_list;  // every string of branch_labels
+  std::vector<Pragma> pragmas;                 // `# alembic-fix: ...` comments
+  bool skip_file = false;                      // a top-level `# alembic-fix: skip-file`
   std::optional<Annotation> annotation;
   std::vector<MigrationFunction> functions;
 

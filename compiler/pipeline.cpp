@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/dependents.h"
 #include "compiler/encoding.h"
 #include "compiler/prefilter.h"
 #include "compiler/removals.h"
@@ -27,6 +28,17 @@ Diagnostic syntax_error(const Source& src, TSNode error) {
                                               : std::string("invalid syntax");
   return {codes::kSyntaxError, at,
           fmt::format("{}: the file is left as it is; fix the syntax and run again", what)};
+}
+
+// A diagnostic is one line whatever the code it quotes: a line break inside a quoted call or a
+// triple-quoted name is written as an escape, so `path:line:col: CODE message` stays parseable.
+void keep_on_one_line(std::vector<Diagnostic>& diagnostics) {
+  for (auto& d : diagnostics) {
+    if (d.message.find_first_of("\r\n") == std::string::npos) continue;
+    std::string out;
+    for (char c : d.message) out += c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : std::string(1, c);
+    d.message = std::move(out);
+  }
 }
 
 // The byte scan's verdict: true (and `result` filled) when it proves the file needs nothing.
@@ -56,7 +68,18 @@ std::vector<Edit> run_passes(const PassInput& input, std::vector<Diagnostic>& di
     edits.insert(edits.end(), std::make_move_iterator(out.edits.begin()), std::make_move_iterator(out.edits.end()));
     diagnostics.insert(diagnostics.end(), out.diagnostics.begin(), out.diagnostics.end());
   }
+  // What needs a table whose create or drop goes, goes with it or refuses the file.
+  std::vector<TSNode> removed;
+  for (const Removal& r : removals) removed.push_back(r.statement);
+  std::vector<TSNode> kept;  // `# alembic-fix: keep`: never judged, never removed
+  for (const auto& fn : input.view.functions)
+    for (const auto& op : fn.ops)
+      if (op.kept) kept.push_back(op.statement);
+  Dependents dependents = find_dependents(input.source, input.tree, input.view, removed, kept);
+  for (TSNode n : dependents.removals) removals.push_back({n});
+  diagnostics.insert(diagnostics.end(), dependents.diagnostics.begin(), dependents.diagnostics.end());
   std::vector<Edit> lowered = lower_removals(input.source, input.view, removals, diagnostics);
+  keep_on_one_line(diagnostics);
   edits.insert(edits.end(), std::make_move_iterator(lowered.begin()), std::make_move_iterator(lowered.end()));
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.position.line != b.position.line ? a.position.line < b.position.line : a.position.column < b.position.column;
@@ -74,7 +97,9 @@ FileResult apply_edits(FileResult result, const Source& src, const SyntaxTree& t
     return failed(std::move(result), {codes::kInternalError, {}, fmt::format("{}; the file is left untouched", e.what())});
   }
   std::string text = splice(src.text(), edits);
-  SyntaxTree check = parser.reparse(tree, text, edits);
+  // The parser reads lone CRs as LF (Source::parse_text): so must the check.
+  std::string lf_text = has_lone_cr(src.text()) ? with_lf_line_ends(text) : std::string();
+  SyntaxTree check = parser.reparse(tree, lf_text.empty() ? std::string_view(text) : std::string_view(lf_text), edits);
   if (auto error = check.first_error()) {
     Position at = Source(text).position(ts_node_start_byte(*error));
     return failed(std::move(result),
@@ -98,13 +123,14 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   if (proven_clean_by_scan(bytes, options, folder_target, result)) return result;
   Source src(std::move(bytes));
   if (auto problem = encoding_problem(src)) return failed(std::move(result), std::move(*problem));
-  SyntaxTree tree = parser.parse(src.text());
+  SyntaxTree tree = parser.parse(src.parse_text());
   if (auto error = tree.first_error()) return failed(std::move(result), syntax_error(src, *error));
   Migration view = read_migration(tree);
   if (!view.is_migration) {
     result.status = FileStatus::kNotMigration;
     return result;
   }
+  if (view.skip_file) return result;  // `# alembic-fix: skip-file`: the user's word, unchanged
   auto decision = decide_target(src, view, *options.maps, {options.target, options.target_from_environment,
                                                            std::move(folder_target)});
   if (auto* error = std::get_if<Diagnostic>(&decision)) return failed(std::move(result), std::move(*error));
@@ -114,7 +140,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
 
   std::vector<Edit> edits =
-      run_passes({src, tree, view, result.target, *options.maps, options.passes}, result.diagnostics);
+      run_passes({src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
   bool any_error = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                [](const Diagnostic& d) { return d.code.severity == Severity::kError; });
   if (any_error) {

@@ -30,8 +30,14 @@ inline constexpr PrefilterFacts kNamesNoForeignTable = 1u << 2;
 // Every op.<drop>(...) and op.batch_alter_table(...) names one of the target's tables by a
 // plain literal (or op.f of one), with no *args.
 inline constexpr PrefilterFacts kDropsNameOwnTables = 1u << 3;
+// No string literal holds the word DROP (any case, SQL a pass would read as a drop) or a word that
+// names a table only other targets list (SQL naming it); no `# alembic-fix:` pragma anywhere.
+inline constexpr PrefilterFacts kNoForeignSql = 1u << 4;
+// Alembic's op is reached only as the templates write it: `from alembic import op`, `op.<name>(`;
+// no alias, no `alembic.op`, no `from alembic.op import`, no op attribute used but called.
+inline constexpr PrefilterFacts kPlainOp = 1u << 5;
 inline constexpr PrefilterFacts kPrefilterProves =
-    kAnnotatedForTarget | kOneTarget | kNamesNoForeignTable | kDropsNameOwnTables;
+    kAnnotatedForTarget | kOneTarget | kNamesNoForeignTable | kDropsNameOwnTables | kNoForeignSql | kPlainOp;
 // A pass silent under no fact the scan proves: a file must always be parsed for it.
 inline constexpr PrefilterFacts kNotCovered = 1u << 31;
 constexpr bool prefilter_proves(PrefilterFacts facts) { return (facts & ~kPrefilterProves) == 0; }

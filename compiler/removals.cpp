@@ -32,7 +32,7 @@ std::vector<TSNode> statements(TSNode block) {
 bool is_batch_statement(const Migration& view, TSNode with_statement) {
   for (const auto& fn : view.functions)
     for (const auto& b : fn.batches)
-      if (key(b.statement) == key(with_statement)) return true;
+      if (b.whole_statement && key(b.statement) == key(with_statement)) return true;
   return false;
 }
 
@@ -122,7 +122,10 @@ std::optional<Edit> statement_edit(const Source& src, TSNode stmt, const Removed
   size_t last_line_end = src.line_end(end > start ? end - 1 : start);
   std::string_view before = text.substr(line_start, start - line_start);
   std::string_view after = text.substr(end, last_line_end - end);
+  // A `;` that ends the statement with nothing after it belongs to the statement.
   size_t after_code = after.find_first_not_of(" \t\r\n\f");
+  if (after_code != std::string_view::npos && after[after_code] == ';')
+    after_code = after.find_first_not_of(" \t\r\n\f", after_code + 1);
   bool whole_lines = before.find_first_not_of(" \t\f") == std::string_view::npos &&
                      (after_code == std::string_view::npos || after[after_code] == '#');
   if (!whole_lines) {
@@ -142,7 +145,7 @@ std::optional<Edit> statement_edit(const Source& src, TSNode stmt, const Removed
 // Removing the last line of a file without a final newline: take the newline before it instead,
 // so the file still ends the way it did. Consecutive removals reaching the end act as one.
 void keep_missing_final_newline(std::string_view text, std::vector<Edit>& edits) {
-  if (edits.empty() || text.empty() || text.back() == '\n') return;
+  if (edits.empty() || text.empty() || text.back() == '\n' || text.back() == '\r') return;
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.start < b.start; });
   size_t first = edits.size() - 1;
   while (first > 0 && edits[first - 1].end == edits[first].start && edits[first - 1].replacement.empty() &&
@@ -150,11 +153,11 @@ void keep_missing_final_newline(std::string_view text, std::vector<Edit>& edits)
     --first;
   const Edit& last = edits.back();
   size_t start = edits[first].start;
-  if (last.end != text.size() || !last.replacement.empty() || start == 0 || text[start - 1] != '\n' ||
+  if (last.end != text.size() || !last.replacement.empty() || start == 0 || (text[start - 1] != '\n' && text[start - 1] != '\r') ||
       (first > 0 && edits[first - 1].end >= start))
     return;
   size_t cut = start - 1;
-  if (cut > 0 && text[cut - 1] == '\r') --cut;
+  if (text[cut] == '\n' && cut > 0 && text[cut - 1] == '\r') --cut;  // CRLF: both bytes
   edits.erase(edits.begin() + static_cast<long>(first), edits.end());
   edits.push_back({cut, text.size(), ""});
 }

@@ -10,14 +10,31 @@ Source::Source(std::string bytes) : bytes_(std::move(bytes)) {
   line_starts_.push_back(0);
   bool newline_seen = false;
   for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] != '\n') continue;
+    bool lone_cr = t[i] == '\r' && (i + 1 == t.size() || t[i + 1] != '\n');
+    if (t[i] != '\n' && !lone_cr) continue;
+    lone_cr_ = lone_cr_ || lone_cr;
     if (!newline_seen) {
       // The first line ending decides the style; mixed files keep every existing ending.
-      newline_ = (i > 0 && t[i - 1] == '\r') ? std::string_view("\r\n") : std::string_view("\n");
+      newline_ = lone_cr ? std::string_view("\r")
+                 : (i > 0 && t[i - 1] == '\r') ? std::string_view("\r\n") : std::string_view("\n");
       newline_seen = true;
     }
     line_starts_.push_back(i + 1);
   }
+  if (lone_cr_) parse_copy_ = with_lf_line_ends(t);
+}
+
+bool has_lone_cr(std::string_view t) {
+  for (size_t i = t.find('\r'); i != std::string_view::npos; i = t.find('\r', i + 1))
+    if (i + 1 == t.size() || t[i + 1] != '\n') return true;
+  return false;
+}
+
+std::string with_lf_line_ends(std::string_view t) {
+  std::string out(t);
+  for (size_t i = 0; i < out.size(); ++i)
+    if (out[i] == '\r' && (i + 1 == out.size() || out[i + 1] != '\n')) out[i] = '\n';
+  return out;
 }
 
 size_t Source::line_start(size_t offset) const {
@@ -33,7 +50,9 @@ size_t Source::line_end(size_t offset) const {
 std::string_view Source::line_terminator(size_t offset) const {
   std::string_view t = text();
   size_t end = line_end(offset);
-  if (end == 0 || t[end - 1] != '\n') return {};
+  if (end == 0) return {};
+  if (t[end - 1] == '\r') return t.substr(end - 1, 1);
+  if (t[end - 1] != '\n') return {};
   if (end >= 2 && t[end - 2] == '\r') return t.substr(end - 2, 2);
   return t.substr(end - 1, 1);
 }

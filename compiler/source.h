@@ -23,7 +23,11 @@ class Source {
   bool has_bom() const { return bom_size_ != 0; }
   std::string_view bom() const { return std::string_view(bytes_).substr(0, bom_size_); }
 
-  // The file's own line ending ("\r\n" or "\n"), used for lines a pass inserts.
+  // What the parser reads: text() with each lone "\r" (an old Mac line end, which Python accepts
+  // and tree-sitter does not) as "\n". Same length, so every offset holds for both.
+  std::string_view parse_text() const { return lone_cr_ ? std::string_view(parse_copy_) : text(); }
+
+  // The file's own line ending ("\r\n", "\n" or "\r"), used for lines a pass inserts.
   std::string_view newline() const { return newline_; }
 
   // Offsets are into text().
@@ -40,6 +44,12 @@ class Source {
   size_t bom_size_ = 0;
   std::string_view newline_ = "\n";
   std::vector<size_t> line_starts_;  // offsets into text()
+  bool lone_cr_ = false;
+  std::string parse_copy_;  // only when lone_cr_
 };
+
+// `text` with each lone "\r" made "\n" (see Source::parse_text).
+std::string with_lf_line_ends(std::string_view text);
+bool has_lone_cr(std::string_view text);
 
 }  // namespace alembic_fix

@@ -16,6 +16,11 @@ constexpr Code kCodes[] = {kAnnotate};
 PassOutput run(const PassInput& in) {
   PassOutput out;
   if (!in.config.annotate.enabled || in.view.annotation || ts_node_is_null(in.view.identifiers_end)) return out;
+  // A file for several targets (branch_labels naming them, multidb upgrade_<engine>()) is no one
+  // target's: an annotation would make the others refuse it.
+  if (!in.also.empty()) return out;
+  for (const auto& fn : in.view.functions)
+    if (!fn.engine.empty()) return out;
   size_t end = ts_node_end_byte(in.view.identifiers_end);
   size_t at = in.source.line_end(end > 0 ? end - 1 : 0);
   std::string line = fmt::format("MIGRATION_TARGET = \"{}\"", in.target);

@@ -22,10 +22,25 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
   });
 }
 
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+  Ownership result = in.maps.classify(table, target);
+  if (target != in.target) return result;  // a multidb engine's function: its own target alone
+  for (const auto& other : in.also) {
+    Ownership o = in.maps.classify(table, other);
+    if (o == Ownership::kOwn) return o;
+  }
+  return result;
+}
+
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
+  return !op.kept && would_remove_drop(op, fn, target, in);
+}
+
+bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
+                       const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = in.maps.classify(op.table, target);
+  Ownership ownership = alembic_fix::ownership(in, op.table, target);
   bool foreign = ownership == Ownership::kForeign ||
                  (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;
@@ -42,11 +57,14 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
 }
 
 std::string describe(const PassInput& in, const OpCall& op) {
-  std::string_view call = in.tree.text(op.call);
-  size_t paren = call.find('(');
-  std::string head(call.substr(0, paren));
-  if (op.table_arg != TableArg::kResolved) return head;
-  return fmt::format("{} on {}", head, op.table.qualified());
+  // The called expression as written, its line breaks and parentheses dropped: `(op\n .drop_table)`
+  // reads `op.drop_table`.
+  std::string head;
+  for (char c : in.tree.text(field(op.call, "function")))
+    if (c != '(' && c != ')' && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\\') head += c;
+  std::string where = op.helper.empty() ? "" : fmt::format(" (in {}())", op.helper);
+  if (op.table_arg != TableArg::kResolved) return head + where;
+  return fmt::format("{} on {}{}", head, op.table.qualified(), where);
 }
 
 }  // namespace alembic_fix

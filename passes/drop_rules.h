@@ -15,9 +15,16 @@ namespace alembic_fix {
 // the file's target for plain upgrade()/downgrade(), nullopt for an engine that is no target.
 std::optional<std::string_view> function_target(const MigrationFunction& fn, const PassInput& in);
 
+// Whose table it is for a function cleaned for `target`: for a file that serves several targets,
+// its own when any of them lists it. Passes ask this, never the map directly.
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target);
+
 // A drop of a table only other targets own (or, with --unknown remove, no target), unless it
 // undoes the upgrade's kept create of that table. Reads in.config.drops.
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
+
+// The same judgement ignoring `# alembic-fix: keep`: what the pragma keeps.
+bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
 
 // The qualified tables whose drop leaves `upgrade` (removable drops that are whole statements).
 std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,

@@ -20,12 +20,16 @@ PassOutput run(const PassInput& in) {
     auto target = function_target(fn, in);
     if (!target) continue;
     std::vector<std::string> mirrored;
-    if (const MigrationFunction* upgrade = in.view.upgrade_for(fn); fn.role == FunctionRole::kDowngrade && upgrade)
+    if (const MigrationFunction* upgrade = in.view.upgrade_for(fn); fn.role == FunctionRole::kDowngrade && upgrade) {
       mirrored = removed_drop_tables(*upgrade, *target, in);
+      // The mirror of a drop kept by `# alembic-fix: keep` is kept with it, and reported with it.
+      for (const auto& drop : upgrade->ops)
+        if (drop.kept && would_remove_drop(drop, *upgrade, *target, in)) mirrored.push_back(drop.table.qualified());
+    }
     for (const auto& op : fn.ops) {
       if (op.table_arg != TableArg::kResolved) continue;
       if (is_drop(op.method)) continue;  // the wrong-target-drop pass decides every drop
-      if (in.maps.classify(op.table, *target) != Ownership::kForeign) continue;
+      if (ownership(in, op.table, *target) != Ownership::kForeign) continue;
       bool mirror = is_create(op.method) &&
                     std::find(mirrored.begin(), mirrored.end(), op.table.qualified()) != mirrored.end();
       if (mirror) continue;
@@ -40,6 +44,6 @@ PassOutput run(const PassInput& in) {
 }  // namespace
 
 // It needs a table literal only another target lists, which the prefilter refuses.
-extern const Pass foreign_op_pass{"foreign-op", run, kCodes, kNamesNoForeignTable | kOneTarget};
+extern const Pass foreign_op_pass{"foreign-op", run, kCodes, kNamesNoForeignTable | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

@@ -24,7 +24,7 @@ PassOutput run(const PassInput& in) {
     std::vector<std::string> dropped = removed_drop_tables(*upgrade, *target, in);
     if (dropped.empty()) continue;
     for (const auto& op : fn.ops) {
-      if (!is_create(op.method) || op.table_arg != TableArg::kResolved) continue;
+      if (!is_create(op.method) || op.table_arg != TableArg::kResolved || op.kept) continue;
       if (std::find(dropped.begin(), dropped.end(), op.table.qualified()) == dropped.end()) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
       if (ts_node_is_null(op.statement)) {
@@ -45,6 +45,6 @@ PassOutput run(const PassInput& in) {
 }  // namespace
 
 // It fires only after a removed drop, which a file the prefilter accepts has none of.
-extern const Pass mirror_downgrade_pass{"mirror-downgrade", run, kCodes, kDropsNameOwnTables | kOneTarget};
+extern const Pass mirror_downgrade_pass{"mirror-downgrade", run, kCodes, kDropsNameOwnTables | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

@@ -27,6 +27,8 @@ struct PassInput {
   std::string_view target;  // the file's target, already checked against the maps
   const TargetMap& maps;
   const PassConfig& config;  // each pass reads its own member
+  // The other targets a file for several targets serves (branch_labels): see drop_rules' ownership().
+  std::span<const std::string> also = {};
 };
 
 struct PassOutput {

@@ -5,6 +5,9 @@
   PASS(wrong_target_drop)        \
   PASS(mirror_downgrade)         \
   PASS(foreign_op)               \
+  PASS(raw_sql)                  \
+  PASS(unfollowed_op)            \
+  PASS(keep_pragma)              \
   PASS(annotate_target)          \
   /* the end of the list: a new line goes above */
 

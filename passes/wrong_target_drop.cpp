@@ -28,7 +28,7 @@ PassOutput run(const PassInput& in) {
     auto target = function_target(fn, in);
     if (!target) continue;
     for (const auto& op : fn.ops) {
-      if (!is_drop(op.method)) continue;
+      if (!is_drop(op.method) || op.kept) continue;  // a kept drop: the pragma pass reports it
       Position at = in.source.position(ts_node_start_byte(op.call));
       if (op.table_arg != TableArg::kResolved) {
         std::string_view why = op.table_arg == TableArg::kNone ? "names no table (pass table_name=)"
@@ -37,7 +37,7 @@ PassOutput run(const PassInput& in) {
                                    fmt::format("{} in {}(): {}; left as is", describe(in, op), fn.name, why)});
         continue;
       }
-      Ownership ownership = in.maps.classify(op.table, *target);
+      Ownership ownership = alembic_fix::ownership(in, op.table, *target);
       if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
         bool error = in.config.drops.unknown == UnknownPolicy::kError;
         out.diagnostics.push_back({error ? kUnknownTableError : kUnknownTable, at,
@@ -66,6 +66,6 @@ PassOutput run(const PassInput& in) {
 }  // namespace
 
 // A file the prefilter accepts has only drops of its own tables, all for the file's target.
-extern const Pass wrong_target_drop_pass{"wrong-target-drop", run, kCodes, kDropsNameOwnTables | kOneTarget};
+extern const Pass wrong_target_drop_pass{"wrong-target-drop", run, kCodes, kDropsNameOwnTables | kOneTarget | kPlainOp};
 
 }  // namespace alembic_fix

@@ -9,6 +9,8 @@ A fixture is fixtures/<case>/ with
   expected.py   the file after the run; absent = the input must stay byte-identical
                                                       (or expected/ : a folder)
   exit          the expected exit status (default 0)
+  findings      present when the fixed file still holds a warning that is a finding (AF106, AF107):
+                --check and --diff then exit 1 on it, before and after fixing
   stderr        the expected diagnostics and summary, exactly; every case has one unless
                 fixtures/README.md marks it unpinned and says why (tests/fixtures_index_test.py)
 
@@ -121,6 +123,7 @@ class Case:
         self.fixed_path = self.expected_path if has_expected else self.input_path
         self.want_exit = int(read_optional(os.path.join(self.dir, "exit"), b"0").decode().strip())
         self.want_stderr = read_optional(os.path.join(self.dir, "stderr"))
+        self.findings = os.path.exists(os.path.join(self.dir, "findings"))
 
     def copy_input(self, tmp, source=None):
         target = os.path.join(tmp, self.name)
@@ -167,7 +170,7 @@ def check_fixing_run(binary, case):
             fail(f"second run exit status {second.returncode}, expected {case.want_exit}")
         if case.want_exit == 0:
             check = run(binary, [*case.args, "--check", case.name], tmp)
-            if check.returncode != 0:
+            if check.returncode != (1 if case.findings else 0):
                 fail(f"--check after fixing exits {check.returncode}: {check.stderr.decode()}")
 
 
@@ -180,7 +183,7 @@ def check_read_only_modes(binary, case):
             result = run(binary, [*case.args, mode, case.name], tmp)
             if tree_bytes(target) != case.original:
                 fail(f"{mode} wrote to the file")
-            expected_status = 2 if case.want_exit == 2 else (1 if changes else 0)
+            expected_status = 2 if case.want_exit == 2 else (1 if changes or case.findings else 0)
             if result.returncode != expected_status:
                 fail(f"{mode} exits {result.returncode}, expected {expected_status}: {result.stderr.decode()}")
             if mode == "--diff" and changes and b"@@" not in result.stdout:

@@ -298,9 +298,13 @@ class OrderedRun {
 // summary line.
 struct Tally {
   size_t changed = 0, unchanged = 0, skipped = 0, failed = 0;
+  size_t findings = 0;  // unchanged files holding a warning that is a finding (Code::finding)
 
-  void add(FileStatus status) {
-    switch (status) {
+  void add(const FileResult& result) {
+    if (result.status == FileStatus::kUnchanged &&
+        std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) { return d.code.finding; }))
+      ++findings;
+    switch (result.status) {
       case FileStatus::kChanged: ++changed; break;
       case FileStatus::kUnchanged: ++unchanged; break;
       case FileStatus::kNotMigration: ++skipped; break;
@@ -309,7 +313,7 @@ struct Tally {
   }
 
   // See fix.h.
-  int exit_status(Mode mode) const { return failed ? 2 : (mode != Mode::kWrite && changed) ? 1 : 0; }
+  int exit_status(Mode mode) const { return failed ? 2 : (mode != Mode::kWrite && (changed || findings)) ? 1 : 0; }
 
   Summary summary(Mode mode) const {
     bool check = mode != Mode::kWrite;
@@ -317,6 +321,7 @@ struct Tally {
                                    check ? "would be fixed" : "fixed", unchanged);
     if (skipped) line += fmt::format(", {} {}", skipped, skipped == 1 ? "not a migration" : "not migrations");
     if (failed) line += fmt::format(", {} failed", failed);
+    if (check && findings) line += fmt::format(", {} with a possible foreign drop to check", findings);
     return {line + ".",
             {{"changed", changed}, {"unchanged", unchanged}, {"not_migration", skipped}, {"failed", failed}},
             exit_status(mode)};
@@ -338,7 +343,7 @@ class FixReport {
   }
 
   void file(std::string_view path, const FileResult& result) {
-    tally_.add(result.status);
+    tally_.add(result);
     printer_->file(path, result.diagnostics, &result);
     if (!result.diff.empty()) std::cout << result.diff;
   }
