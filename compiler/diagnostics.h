@@ -62,7 +62,10 @@ inline constexpr Code kDependentStatement{"AF004", "dependent-statement", Severi
                                           "A statement on a table whose create or drop was removed: removed with it"};
 inline constexpr Code kDependentOwnWork{"AF208", "dependent-own-work", Severity::kError,
                                         "Own work needs a table whose create or drop is removed: untouched"};
-inline constexpr Code kCompiler[] = {kDependentStatement, kDependentOwnWork, kSyntaxError, kTargetConflict,    kIoError,          kInternalError,
+// compiler/unused_imports.h: a dialect import only removed statements used.
+inline constexpr Code kUnusedDialectImport{"AF005", "unused-dialect-import", Severity::kFix,
+                                           "A SQLAlchemy dialect import only removed statements used: removed"};
+inline constexpr Code kCompiler[] = {kDependentStatement, kUnusedDialectImport, kDependentOwnWork, kSyntaxError, kTargetConflict,    kIoError,          kInternalError,
                                      kUnsafeRemoval, kNoTarget,        kEncoding,         kTableNotInMap,
                                      kMapTableWithoutModel, kTableMoved, kModelsSyntaxError, kComputedTableName,
                                      kUnfollowedImport, kModelsIoError};

@@ -8,6 +8,7 @@
 #include "compiler/encoding.h"
 #include "compiler/prefilter.h"
 #include "compiler/removals.h"
+#include "compiler/unused_imports.h"
 #include "passes/pass.h"
 
 namespace alembic_fix {
@@ -79,6 +80,11 @@ std::vector<Edit> run_passes(const PassInput& input, std::vector<Diagnostic>& di
   for (TSNode n : dependents.removals) removals.push_back({n});
   diagnostics.insert(diagnostics.end(), dependents.diagnostics.begin(), dependents.diagnostics.end());
   std::vector<Edit> lowered = lower_removals(input.source, input.view, removals, diagnostics);
+  // A dialect import that only the removed statements used goes after them.
+  UnusedImports imports = find_unused_imports(input.source, input.tree, lowered);
+  diagnostics.insert(diagnostics.end(), imports.diagnostics.begin(), imports.diagnostics.end());
+  std::vector<Edit> import_edits = lower_removals(input.source, input.view, imports.removals, diagnostics);
+  lowered.insert(lowered.end(), std::make_move_iterator(import_edits.begin()), std::make_move_iterator(import_edits.end()));
   keep_on_one_line(diagnostics);
   edits.insert(edits.end(), std::make_move_iterator(lowered.begin()), std::make_move_iterator(lowered.end()));
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {

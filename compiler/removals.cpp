@@ -1,7 +1,8 @@
 // A removed statement takes its whole lines; it takes the blank lines after it when it opened
 // its group (first in its block, or after a blank line) and always for a batch block, whose
 // trailing blank line Alembic writes as part of it. A block left with no statement (a function's
-// docstring aside) gets `pass` at its indentation; an emptied `with op.batch_alter_table` goes whole.
+// docstring aside) gets `pass` at its indentation; an emptied `with op.batch_alter_table` goes whole;
+// the line of Alembic's `${imports}`, emptied, stays as an empty line.
 #include "compiler/removals.h"
 
 #include <algorithm>
@@ -132,6 +133,30 @@ size_t removal_end(const Source& src, TSNode stmt, size_t line_start, size_t las
   return probe < text.size() && indentation_width(text, probe) >= indent ? probe : last_line_end;
 }
 
+bool is_removed_import(TSNode n, const std::set<Key>& removed) {
+  return !ts_node_is_null(n) && (is(n, "import_statement") || is(n, "import_from_statement")) &&
+         is(ts_node_parent(n), "module") && removed.count(key(n));
+}
+
+// Alembic's templates write `${imports}` right under `import sqlalchemy as sa`, then a blank line;
+// with no imports that line is rendered empty. So when every import between the two goes, one
+// empty line stays, as in a clean autogenerate: true for the first of them.
+bool empties_imports_line(const Source& src, TSNode stmt, const std::set<Key>& removed) {
+  size_t line_start = src.line_start(ts_node_start_byte(stmt));
+  TSNode prev = ts_node_prev_named_sibling(stmt);
+  if (!is_removed_import(stmt, removed) || ts_node_is_null(prev) || line_start == 0 ||
+      src.line_start(ts_node_start_byte(prev)) != src.line_start(line_start - 1) ||
+      src.text().substr(ts_node_start_byte(prev), ts_node_end_byte(prev) - ts_node_start_byte(prev)) !=
+          "import sqlalchemy as sa")
+    return false;
+  TSNode last = stmt;
+  for (TSNode next = ts_node_next_named_sibling(stmt); is_removed_import(next, removed);
+       next = ts_node_next_named_sibling(next))
+    last = next;
+  size_t after = src.line_end(ts_node_end_byte(last) - 1);
+  return after < src.text().size() && src.line_is_blank(after);
+}
+
 // The edit removing one outermost statement's lines, with `pass` when it is the first removal
 // of a block left empty; nullopt (and AF205) when the statement shares a line with other code.
 std::optional<Edit> statement_edit(const Source& src, TSNode stmt, const RemovedSet& set, std::set<Key>& pass_placed,
@@ -159,6 +184,8 @@ std::optional<Edit> statement_edit(const Source& src, TSNode stmt, const Removed
   std::string replacement;
   if (set.is_emptied(block) && pass_placed.insert(key(block)).second)
     replacement = fmt::format("{}pass{}", before, src.line_terminator(end > start ? end - 1 : start));
+  else if (empties_imports_line(src, stmt, set.removed))
+    replacement = std::string(src.line_terminator(end > start ? end - 1 : start));
   return Edit{line_start, range_end, std::move(replacement)};
 }
 

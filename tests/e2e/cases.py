@@ -154,33 +154,10 @@ CASES_BY_NAME = {c.name: c for c in CASES}
 FIXTURE_CASES = [c for c in CASES if not c.hook and not c.postgresql_shapes]
 
 # Cells and cases whose fixed file still differs from a clean autogenerate for a reason of issue 12
-# item 3 (alembic_project.KNOWN_DIFFERENCES), checked strictly: a listed difference that is gone
-# fails the case, so implementing item 3 means emptying this table.
-IMPORT = "unused-dialect-import"   # from sqlalchemy.dialects import postgresql, used only by removed lines
-PASS = "no-pass-after-docstring"   # an emptied upgrade()/downgrade() keeps its docstring and gets no `pass`
-EXPECTED_DIFFERENCES: dict[str, tuple[str, ...]] = {
-    "alembic1.8-postgresql/autogen_plain_plant": (IMPORT,),
-    "alembic1.8-postgresql/autogen_plain_hq": (IMPORT,),
-    "alembic1.8-postgresql/autogen_batch_plant": (IMPORT,),
-    "alembic1.8-postgresql/autogen_batch_hq": (IMPORT,),
-    "alembic1.8-postgresql/autogen_indexes_fk": (IMPORT,),
-    "alembic1.8-postgresql/autogen_empty_upgrade": (IMPORT,),
-    "alembic1.8-postgresql/autogen_multidb": (IMPORT,),
-    "alembic1.8-postgresql/postgresql_shapes_hq": (IMPORT,),
-    "alembic1.8-postgresql/post_write_hook": (IMPORT,),
-    "alembic1.8-postgresql/post_write_hook_black": (IMPORT,),
-    "alembic1.19-postgresql/autogen_plain_plant": (IMPORT,),
-    "alembic1.19-postgresql/autogen_plain_hq": (IMPORT,),
-    "alembic1.19-postgresql/autogen_batch_plant": (IMPORT,),
-    "alembic1.19-postgresql/autogen_batch_hq": (IMPORT,),
-    "alembic1.19-postgresql/autogen_indexes_fk": (IMPORT,),
-    "alembic1.19-postgresql/autogen_empty_upgrade": (IMPORT,),
-    "alembic1.19-postgresql/autogen_multidb": (IMPORT,),
-    "alembic1.19-postgresql/postgresql_shapes_hq": (IMPORT,),
-    "alembic1.19-postgresql/post_write_hook": (IMPORT,),
-    "alembic1.19-postgresql/post_write_hook_black": (IMPORT,),
-    "alembic1.19-postgresql/post_write_hook_pyproject": (IMPORT,),
-}
+# item 3 (alembic_project.KNOWN_DIFFERENCES: "unused-dialect-import", "no-pass-after-docstring"),
+# checked strictly: a listed difference that is gone fails the case. Empty since item 3 is done
+# (AF005 and `pass` after a docstring); a case failing for one of those reasons names it.
+EXPECTED_DIFFERENCES: dict[str, tuple[str, ...]] = {}
 
 
 def runs_on(case: Case, cell: Cell) -> bool:
