@@ -107,6 +107,26 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(b"\x1b[" not in stderr_on_tty({"NO_COLOR": "1"}), "NO_COLOR turns colour off")
     expect(b"\x1b[" not in run(["--check", "versions"], tmp).stderr, "no colour when piped")
 
+# stdout holds one report or one file, never both: a format that prints on stdout is refused with
+# --diff and with - (which writes the fixed file there), before anything is read; - with --check
+# writes nothing there, so its report stays one parseable document.
+with tempfile.TemporaryDirectory() as tmp:
+    with open(os.path.join(fixtures, "annotation_decides", "input.py"), "rb") as f:
+        source = f.read()
+    for fmt in ("json", "github", "sarif"):
+        for args, clash in ((["--diff", "."], b"where --diff prints the diff"),
+                            (["-"], b"where - writes the fixed file")):
+            r = subprocess.run([binary, "--format", fmt, *args], cwd=tmp, input=source, capture_output=True,
+                               timeout=60)
+            expect(r.returncode == 2 and r.stdout == b"" and
+                   r.stderr.startswith(f"alembic-fix: error: --format {fmt} prints its report on stdout, ".encode())
+                   and clash in r.stderr, f"--format {fmt} {args} is a usage error: {r.returncode} {r.stderr!r}")
+    r = subprocess.run([binary, "--format", "json", "--check", "-"], cwd=tmp, input=source, capture_output=True,
+                       timeout=60)
+    doc = json.loads(r.stdout)
+    expect(r.returncode == 1 and doc["files"][0]["path"] == "-" and doc["files"][0]["status"] == "would-fix",
+           f"- --check --format json: one document: {r.returncode} {doc}")
+
 # --diff applies as diff -u's output does: a tab ends each name in the headers, so `patch -p0` and
 # `git apply -p0` read a path with spaces whole. Each tool applies the printed diff to a copy.
 with tempfile.TemporaryDirectory() as tmp:
