@@ -5,7 +5,8 @@
 
 A fixture is fixtures/<case>/ with
   args          the arguments before the path (one line, shell words)
-  input.py      the file given to alembic-fix        (or input/ : a folder)
+  input.py      the file given to alembic-fix        (or input/ : a folder; symlinks in it are
+                                                      copied as links and compared by their text)
   expected.py   the file after the run; absent = the input must stay byte-identical
                                                       (or expected/ : a folder)
   exit          the expected exit status (default 0)
@@ -35,8 +36,13 @@ def fail(message):
     sys.exit(1)
 
 
+# How tree_bytes records a symlink below a folder: this prefix, then the link's text. Links are
+# copied as links, so a fixture can hold one (a link to nothing, say) and see that it stays one.
+SYMLINK = b"\0symlink\0"
+
+
 def tree_bytes(path):
-    """{relative path: bytes} for a file or every file below a folder."""
+    """{relative path: bytes} for a file or every file below a folder (a symlink: SYMLINK + its text)."""
     if os.path.isfile(path):
         with open(path, "rb") as f:
             return {"": f.read()}
@@ -44,6 +50,9 @@ def tree_bytes(path):
     for root, _, files in os.walk(path):
         for name in files:
             full = os.path.join(root, name)
+            if os.path.islink(full):
+                out[os.path.relpath(full, path)] = SYMLINK + os.fsencode(os.readlink(full))
+                continue
             with open(full, "rb") as f:
                 out[os.path.relpath(full, path)] = f.read()
     return out
@@ -80,6 +89,9 @@ def bless_tree(path, tree):
         shutil.rmtree(path, ignore_errors=True)
         for name, data in tree.items():
             os.makedirs(os.path.dirname(os.path.join(path, name)), exist_ok=True)
+            if data.startswith(SYMLINK):
+                os.symlink(os.fsdecode(data[len(SYMLINK):]), os.path.join(path, name))
+                continue
             with open(os.path.join(path, name), "wb") as f:
                 f.write(data)
     for name in changed:
@@ -124,7 +136,10 @@ class Case:
 
     def copy_input(self, tmp, source=None):
         target = os.path.join(tmp, self.name)
-        (shutil.copytree if self.folder else shutil.copy2)(source or self.input_path, target)
+        if self.folder:
+            shutil.copytree(source or self.input_path, target, symlinks=True)
+        else:
+            shutil.copy2(source or self.input_path, target)
         return target
 
 

@@ -58,6 +58,15 @@ FileResult internal_failure(const std::exception& e) {
   return r;
 }
 
+// A symlink whose target cannot be reached: the file cannot be checked, which is an error, so a
+// --check never passes over it.
+std::string dangling_link(const std::string& path, const std::error_code& why) {
+  std::error_code ec;
+  fs::path target = fs::read_symlink(path, ec);
+  return fmt::format("a symlink to \"{}\", which cannot be followed ({}): the file cannot be checked",
+                     ec ? "?" : target.string(), why.message());
+}
+
 // The nearest folder named after a target, from the file's own folder up to the folder the user
 // named (for a file argument, its own folder): `versions/plant/` decides, `/home/hq/` does not.
 // `top` and `cwd` are absolute and normal, so this costs no system call per file.
@@ -101,7 +110,7 @@ Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& opti
     std::error_code ec;
     fs::path real = fs::canonical(job.path, ec);
     if (ec) {
-      out.result = io_failure(fmt::format("{}", ec.message()));
+      out.result = io_failure(dangling_link(job.path, ec));
       return out;
     }
     out.real_path = real.string();
@@ -372,7 +381,10 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      report.file(p, io_failure("no such file or directory"));
+      std::error_code link_ec;
+      if (!ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      bool link = fs::is_symlink(fs::symlink_status(p, link_ec));
+      report.file(p, io_failure(link ? dangling_link(p, ec) : "no such file or directory"));
       continue;
     }
     std::vector<files::Found> found;
