@@ -7,6 +7,9 @@ A fixture is fixtures/<case>/ with
   args          the arguments before the path (one line, shell words)
   input.py      the file given to alembic-fix        (or input/ : a folder; symlinks in it are
                                                       copied as links and compared by their text)
+  path          optional, with input/: the path inside input/ given instead of input/ itself
+                (one line, e.g. `versions/hq/x.py`: the PATH is then `input/versions/hq/x.py`);
+                the whole of input/ is still copied and compared
   expected.py   the file after the run; absent = the input must stay byte-identical
                                                       (or expected/ : a folder)
   exit          the expected exit status (default 0)
@@ -122,6 +125,11 @@ class Case:
             self.args = [a.replace("{case}", os.path.abspath(case)) for a in shlex.split(f.read())]
         self.folder = os.path.isdir(os.path.join(case, "input"))
         self.name = "input" if self.folder else "input.py"
+        # The PATH given: the input itself, or what the `path` file names inside input/.
+        self.path = self.name
+        if self.folder and os.path.exists(os.path.join(case, "path")):
+            with open(os.path.join(case, "path")) as f:
+                self.path = os.path.join(self.name, f.read().strip())
         self.input_path = os.path.join(case, self.name)
         self.expected_path = os.path.join(case, "expected" if self.folder else "expected.py")
         self.load_expectations()
@@ -147,7 +155,7 @@ def bless_case(binary, case):
     """Re-writes the case's expected output, stderr and exit from one fixing run."""
     with tempfile.TemporaryDirectory() as tmp:
         target = case.copy_input(tmp)
-        result = run(binary, [*case.args, case.name], tmp)
+        result = run(binary, [*case.args, case.path], tmp)
         got = tree_bytes(target)
     if got != case.original or os.path.exists(case.expected_path):
         bless_tree(case.expected_path, got)
@@ -160,7 +168,7 @@ def check_fixing_run(binary, case):
     """The fixing run gives the expected bytes, status and stderr; a second run changes nothing."""
     with tempfile.TemporaryDirectory() as tmp:
         target = case.copy_input(tmp)
-        first = run(binary, [*case.args, case.name], tmp)
+        first = run(binary, [*case.args, case.path], tmp)
         got = tree_bytes(target)
         if got != case.want:
             show_difference(case.want, got)
@@ -174,14 +182,14 @@ def check_fixing_run(binary, case):
             fail("stderr differs")
 
         # Idempotence: running again changes nothing, and --check agrees there is nothing left.
-        second = run(binary, [*case.args, case.name], tmp)
+        second = run(binary, [*case.args, case.path], tmp)
         if tree_bytes(target) != case.want:
             show_difference(case.want, tree_bytes(target))
             fail("a second run changed the file again")
         if second.returncode != case.want_exit:
             fail(f"second run exit status {second.returncode}, expected {case.want_exit}")
         if case.want_exit == 0:
-            check = run(binary, [*case.args, "--check", case.name], tmp)
+            check = run(binary, [*case.args, "--check", case.path], tmp)
             if check.returncode != 0:
                 fail(f"--check after fixing exits {check.returncode}: {check.stderr.decode()}")
 
@@ -192,7 +200,7 @@ def check_read_only_modes(binary, case):
     for mode in ("--check", "--diff"):
         with tempfile.TemporaryDirectory() as tmp:
             target = case.copy_input(tmp)
-            result = run(binary, [*case.args, mode, case.name], tmp)
+            result = run(binary, [*case.args, mode, case.path], tmp)
             if tree_bytes(target) != case.original:
                 fail(f"{mode} wrote to the file")
             expected_status = 2 if case.want_exit == 2 else (1 if changes else 0)
@@ -210,7 +218,7 @@ def check_prefilter(binary, case):
         for extra in ([], ["--no-prefilter"]):
             with tempfile.TemporaryDirectory() as tmp:
                 target = case.copy_input(tmp, source)
-                r = run(binary, [*case.args, *extra, case.name], tmp)
+                r = run(binary, [*case.args, *extra, case.path], tmp)
                 stderr = r.stderr.replace(b"; not parsed: annotated, names no other target's table", b"")
                 results.append((tree_bytes(target), r.returncode, r.stdout, stderr))
         if results[0] != results[1]:
