@@ -81,6 +81,16 @@ with tempfile.TemporaryDirectory() as tmp:
         got = decided(args, cwd)
         expect(got == UNDECIDED, f"a project inside a folder named hq, {args or 'no PATH'}: {got}")
 
+    # A version location named after a target counts itself, even where it is the root: written
+    # with a trailing slash, as a hand-written ini may.
+    located = os.path.join(tmp, "located", "hq")
+    os.makedirs(located)
+    with open(os.path.join(located, "alembic.ini"), "w") as f:
+        f.write("[alembic]\nscript_location = %(here)s\nversion_locations = %(here)s/\n")
+    place(os.path.join(located, "2024", "b.py"))
+    got = decided(["located/hq/2024/b.py"], tmp)
+    expect(got == HQ, f"a version location named hq, holding the file: {got}")
+
     # A pyproject.toml (or .git) marks the root too, which never counts itself.
     for marker in ("pyproject.toml", ".git"):
         root = os.path.join(tmp, f"root_{marker}", "hq")

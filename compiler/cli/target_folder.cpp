@@ -10,16 +10,17 @@ namespace {
 // What a project's root folder holds: Alembic's configuration, Python's, or git's.
 constexpr const char* kRootMarkers[] = {"alembic.ini", "pyproject.toml", ".git"};
 
-// `dir` or a folder below it.
+// Whether `dir` is `folder` or a folder below it.
 bool within(const fs::path& dir, const fs::path& folder) {
-  auto [d, f] = std::mismatch(folder.begin(), folder.end(), dir.begin(), dir.end());
-  return f == folder.end();
+  auto [in_folder, in_dir] = std::mismatch(folder.begin(), folder.end(), dir.begin(), dir.end());
+  return in_folder == folder.end();
 }
 
 fs::path real_or_lexical(const fs::path& path) {
   std::error_code ec;
   fs::path real = fs::weakly_canonical(path, ec);
-  return ec ? path.lexically_normal() : real;
+  if (ec) real = path.lexically_normal();
+  return real.has_filename() ? real : real.parent_path();  // "versions/" is "versions": see within()
 }
 
 }  // namespace
@@ -88,10 +89,10 @@ const std::vector<fs::path>& TargetFolders::locations_of_root(const fs::path& ro
   auto [it, inserted] = root_locations_.try_emplace(root);
   if (!inserted) return it->second;
   try {
-    if (auto config = project_.alembic_in(root))
+      if (auto config = project_.alembic_in(root))
       for (const auto& location : config->version_locations) it->second.push_back(real_or_lexical(location));
   } catch (const ConfigError&) {
-    // A configuration that cannot be read only loses its locations here: the root still bounds
+      // A configuration that cannot be read only loses its locations here: the root still bounds
     // the search. (Without PATH the same configuration is read, and reported, as the run's own.)
   }
   return it->second;
