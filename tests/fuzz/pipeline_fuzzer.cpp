@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "compiler/pipeline.h"
+#include "compiler/source.h"
 
 using namespace alembic_fix;
 
@@ -24,11 +25,13 @@ namespace {
   std::abort();
 }
 
+// Lines as Python reads them: ended by "\r\n", "\n" or a lone "\r" (old Mac files are accepted).
 std::vector<std::string_view> lines(std::string_view text) {
   std::vector<std::string_view> out;
   for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    end = end == std::string_view::npos ? text.size() : end + 1;
+    size_t end = text.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    else end += text.compare(end, 2, "\r\n") == 0 ? 2 : 1;
     out.push_back(text.substr(start, end - start));
     start = end;
   }
@@ -112,9 +115,8 @@ tables = ["hq_*", "reporting.*", "dead_letter"]
   if (!same(full, filtered) && !accepted_syntax_error) broken("the prefilter changes no result");
 
   if (full.status != FileStatus::kChanged) return 0;
-  std::string_view text = full.output;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  if (parser.parse(text).first_error()) broken("the output parses");
+  Source fixed{full.output};  // without its BOM, lone CRs read as Python reads them
+  if (parser.parse(fixed.parse_text()).first_error()) broken("the output parses");
   if (!only_removed_lines_and_insertions(input, full.output, target))
     broken("the output is the input less whole lines, plus pass lines and the annotation");
   options.prefilter = false;
