@@ -1,7 +1,7 @@
 // A removed statement takes its whole lines; it takes the blank lines after it when it opened
 // its group (first in its block, or after a blank line) and always for a batch block, whose
-// trailing blank line Alembic writes as part of it. A block left with no statement gets `pass`
-// at its indentation; an emptied `with op.batch_alter_table` goes whole.
+// trailing blank line Alembic writes as part of it. A block left with no statement (a function's
+// docstring aside) gets `pass` at its indentation; an emptied `with op.batch_alter_table` goes whole.
 #include "compiler/removals.h"
 
 #include <algorithm>
@@ -29,6 +29,23 @@ std::vector<TSNode> statements(TSNode block) {
   return out;
 }
 
+// A function's docstring: a plain string (no f- or b- prefix) as the first statement of its body.
+bool is_docstring(TSNode block, TSNode stmt, std::string_view text) {
+  if (!is(ts_node_parent(block), "function_definition") || !is(stmt, "expression_statement") ||
+      ts_node_named_child_count(stmt) != 1 || !ts_node_eq(stmt, ts_node_named_child(block, 0)))
+    return false;
+  TSNode expr = ts_node_named_child(stmt, 0);
+  std::vector<TSNode> parts;
+  if (is(expr, "string")) parts.push_back(expr);
+  if (is(expr, "concatenated_string"))
+    for (uint32_t i = 0; i < ts_node_named_child_count(expr); ++i) parts.push_back(ts_node_named_child(expr, i));
+  return !parts.empty() && std::all_of(parts.begin(), parts.end(), [&](TSNode s) {
+    std::string_view part = text.substr(ts_node_start_byte(s), ts_node_end_byte(s) - ts_node_start_byte(s));
+    std::string_view prefix = part.substr(0, part.find_first_of("'\""));
+    return is(s, "string") && prefix.find_first_of("fFbB") == std::string_view::npos;
+  });
+}
+
 bool is_batch_statement(const Migration& view, TSNode with_statement) {
   for (const auto& fn : view.functions)
     for (const auto& b : fn.batches)
@@ -52,7 +69,9 @@ struct RemovedSet {
   }
 };
 
-RemovedSet close_removals(const Migration& view, std::span<const Removal> removals) {
+// Alembic >= 1.15 opens upgrade()/downgrade() with a docstring and still writes `pass` after it
+// when there is nothing to do: a body left with only its docstring counts as emptied.
+RemovedSet close_removals(const Source& src, const Migration& view, std::span<const Removal> removals) {
   RemovedSet out;
   std::vector<TSNode> blocks;
   for (const auto& r : removals)
@@ -64,7 +83,8 @@ RemovedSet close_removals(const Migration& view, std::span<const Removal> remova
     blocks.pop_back();
     if (!is(block, "block") || !seen_blocks.insert(key(block)).second) continue;
     auto stmts = statements(block);
-    bool all = std::all_of(stmts.begin(), stmts.end(), [&](TSNode s) { return out.removed.count(key(s)); });
+    bool all = std::all_of(stmts.begin(), stmts.end(),
+                           [&](TSNode s) { return out.removed.count(key(s)) || is_docstring(block, s, src.text()); });
     if (!all) continue;
     TSNode owner = ts_node_parent(block);
     if (is(owner, "with_statement") && is_batch_statement(view, owner)) {
@@ -166,7 +186,7 @@ void keep_missing_final_newline(std::string_view text, std::vector<Edit>& edits)
 
 std::vector<Edit> lower_removals(const Source& src, const Migration& view, std::span<const Removal> removals,
                                  std::vector<Diagnostic>& diagnostics) {
-  RemovedSet set = close_removals(view, removals);
+  RemovedSet set = close_removals(src, view, removals);
   std::set<Key> pass_placed;
   std::vector<Edit> edits;
   for (TSNode stmt : outermost_removals(view, removals, set.removed))
