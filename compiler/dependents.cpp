@@ -194,6 +194,24 @@ class Finder {
     return out;
   }
 
+  // A compound statement's header naming a removed table is never part of the re-creation: the
+  // file is refused. A batch block's own `with` is the exception: its body is judged instead.
+  void judge_header(const MigrationFunction& fn, TSNode statement, const std::vector<TSNode>& header) {
+    for (const auto& b : fn.batches)
+      if (key(b.statement) == key(statement)) return;
+    for (TSNode part : header) {
+      auto found = mentions(fn, part);
+      if (found.empty()) continue;
+      uint32_t line = src_.position(ts_node_start_byte(found[0]->statement)).line;
+      out_.diagnostics.push_back(
+          {codes::kDependentOwnWork, src_.position(ts_node_start_byte(statement)),
+           fmt::format("the header of this {} in {}() names \"{}\", whose {} on line {} is removed; the file is "
+                       "left untouched (remove both by hand, or keep line {} with `# alembic-fix: keep`)",
+                       ts_node_type(statement), fn.name, found[0]->table.qualified(), found[0]->method, line, line)});
+      return;
+    }
+  }
+
   void visit_block(const MigrationFunction& fn, TSNode block) {
     uint32_t n = ts_node_named_child_count(block);
     for (uint32_t i = 0; i < n; ++i) visit_statement(fn, ts_node_named_child(block, i));
@@ -204,6 +222,7 @@ class Finder {
         is(statement, "decorated_definition"))
       return;
     bool compound = false;
+    std::vector<TSNode> header;  // an `if` condition, `with` items, a `for` iterable...
     uint32_t n = ts_node_named_child_count(statement);
     for (uint32_t i = 0; i < n; ++i) {
       TSNode child = ts_node_named_child(statement, i);
@@ -213,9 +232,13 @@ class Finder {
       } else if (ts_node_named_child_count(child) && is(ts_node_named_child(child, ts_node_named_child_count(child) - 1), "block")) {
         compound = true;  // elif/else/except/finally/case clauses
         visit_statement(fn, child);
+      } else {
+        header.push_back(child);
       }
     }
-    if (!compound) {
+    if (compound) {
+      judge_header(fn, statement, header);
+    } else {
       add_alias(statement, aliases_);
       judge(fn, statement);
     }

@@ -108,7 +108,9 @@ std::string unified_diff(std::string_view text, const std::vector<Edit>& edits, 
   if (edits.empty()) return {};
   std::vector<std::string_view> lines = split_lines(text);
   std::vector<Region> regions = changed_regions(text, lines, edits);
-  std::string out = fmt::format("--- {}\n+++ {}\n", path, path);
+  // A tab ends each name, as `diff -u` writes it: `patch` and `git apply` then read a name with
+  // spaces whole instead of stopping at its first space.
+  std::string out = fmt::format("--- {}\t\n+++ {}\t\n", path, path);
   long delta = 0;  // new line number minus old line number before the current hunk
   size_t i = 0;
   const size_t ctx = static_cast<size_t>(context);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Maintainer's check (not part of .ci/run): the README's two commands, exactly as written, on a
 # fresh minimal Debian bookworm. Builds one with debootstrap (minbase), carries over only the host's
-# apt configuration and CA certificates, clones this checkout's HEAD into /root/alembic-fix, and
+# apt configuration, CA certificates and ../shared/third_party (the Alembic 1.19 sources), clones this checkout's HEAD into /root/alembic-fix, and
 # runs both commands there as root with /proc, /dev and /sys mounted. Run as root; takes a while.
 # FRESH_ROOT=DIR builds the system there (default: a new folder in /var/tmp, removed afterwards
 # unless KEEP=1); the downloaded .debs are kept in /var/tmp/alembic-fix-fresh-debs for next time.
@@ -71,6 +71,16 @@ commit=$(git rev-parse HEAD)
 git clone -q --no-hardlinks . "$root/root/alembic-fix"
 git -C "$root/root/alembic-fix" checkout -q --detach "$commit"
 echo "== cloned $(git log -1 --format='%h %s' "$commit" | cut -c1-90)"
+# The Alembic 1.19 / SQLAlchemy 2.0 sources the end-to-end matrix reads lie beside the repository
+# on every machine of ours (../shared/third_party; PyPI is out of reach): carried over as they are.
+third_party=../shared/third_party
+[ -d "$third_party" ] || third_party=/work/shared/third_party
+if [ -d "$third_party" ]; then
+  mkdir -p "$root/root/shared"
+  cp -a "$third_party" "$root/root/shared/"
+else
+  echo "fresh-check: no ../shared/third_party here: the Alembic 1.19 end-to-end cells will fail" >&2
+fi
 
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"

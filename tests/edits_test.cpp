@@ -20,7 +20,7 @@ TEST_CASE("unified diff: seven unchanged lines between changes make two hunks") 
   std::string text = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
   auto edits = sorted_edits({{2, 4, ""}, {18, 18, "new\n"}});
   CHECK(unified_diff(text, edits, "f.py") ==
-        "--- f.py\n+++ f.py\n"
+        "--- f.py\t\n+++ f.py\t\n"
         "@@ -1,5 +1,4 @@\n 1\n-2\n 3\n 4\n 5\n"
         "@@ -7,4 +6,5 @@\n 7\n 8\n 9\n+new\n 10\n");
 }
@@ -39,5 +39,5 @@ TEST_CASE("diff hunks far apart stay separate and count lines right") {
 TEST_CASE("diff marks a missing final newline") {
   std::string text = "a\nb";
   auto edits = sorted_edits({{0, 2, ""}});
-  CHECK(unified_diff(text, edits, "f") == "--- f\n+++ f\n@@ -1,2 +1,1 @@\n-a\n b\n\\ No newline at end of file\n");
+  CHECK(unified_diff(text, edits, "f") == "--- f\t\n+++ f\t\n@@ -1,2 +1,1 @@\n-a\n b\n\\ No newline at end of file\n");
 }

@@ -5,7 +5,11 @@
 
 A fixture is fixtures/<case>/ with
   args          the arguments before the path (one line, shell words)
-  input.py      the file given to alembic-fix        (or input/ : a folder)
+  input.py      the file given to alembic-fix        (or input/ : a folder; symlinks in it are
+                                                      copied as links and compared by their text)
+  path          optional, with input/: the path inside input/ given instead of input/ itself
+                (one line, e.g. `versions/hq/x.py`: the PATH is then `input/versions/hq/x.py`);
+                the whole of input/ is still copied and compared
   expected.py   the file after the run; absent = the input must stay byte-identical
                                                       (or expected/ : a folder)
   exit          the expected exit status (default 0)
@@ -37,8 +41,13 @@ def fail(message):
     sys.exit(1)
 
 
+# How tree_bytes records a symlink below a folder: this prefix, then the link's text. Links are
+# copied as links, so a fixture can hold one (a link to nothing, say) and see that it stays one.
+SYMLINK = b"\0symlink\0"
+
+
 def tree_bytes(path):
-    """{relative path: bytes} for a file or every file below a folder."""
+    """{relative path: bytes} for a file or every file below a folder (a symlink: SYMLINK + its text)."""
     if os.path.isfile(path):
         with open(path, "rb") as f:
             return {"": f.read()}
@@ -46,6 +55,9 @@ def tree_bytes(path):
     for root, _, files in os.walk(path):
         for name in files:
             full = os.path.join(root, name)
+            if os.path.islink(full):
+                out[os.path.relpath(full, path)] = SYMLINK + os.fsencode(os.readlink(full))
+                continue
             with open(full, "rb") as f:
                 out[os.path.relpath(full, path)] = f.read()
     return out
@@ -82,6 +94,9 @@ def bless_tree(path, tree):
         shutil.rmtree(path, ignore_errors=True)
         for name, data in tree.items():
             os.makedirs(os.path.dirname(os.path.join(path, name)), exist_ok=True)
+            if data.startswith(SYMLINK):
+                os.symlink(os.fsdecode(data[len(SYMLINK):]), os.path.join(path, name))
+                continue
             with open(os.path.join(path, name), "wb") as f:
                 f.write(data)
     for name in changed:
@@ -112,6 +127,11 @@ class Case:
             self.args = [a.replace("{case}", os.path.abspath(case)) for a in shlex.split(f.read())]
         self.folder = os.path.isdir(os.path.join(case, "input"))
         self.name = "input" if self.folder else "input.py"
+        # The PATH given: the input itself, or what the `path` file names inside input/.
+        self.path = self.name
+        if self.folder and os.path.exists(os.path.join(case, "path")):
+            with open(os.path.join(case, "path")) as f:
+                self.path = os.path.join(self.name, f.read().strip())
         self.input_path = os.path.join(case, self.name)
         self.expected_path = os.path.join(case, "expected" if self.folder else "expected.py")
         self.load_expectations()
@@ -127,7 +147,10 @@ class Case:
 
     def copy_input(self, tmp, source=None):
         target = os.path.join(tmp, self.name)
-        (shutil.copytree if self.folder else shutil.copy2)(source or self.input_path, target)
+        if self.folder:
+            shutil.copytree(source or self.input_path, target, symlinks=True)
+        else:
+            shutil.copy2(source or self.input_path, target)
         return target
 
 
@@ -135,7 +158,7 @@ def bless_case(binary, case):
     """Re-writes the case's expected output, stderr and exit from one fixing run."""
     with tempfile.TemporaryDirectory() as tmp:
         target = case.copy_input(tmp)
-        result = run(binary, [*case.args, case.name], tmp)
+        result = run(binary, [*case.args, case.path], tmp)
         got = tree_bytes(target)
     if got != case.original or os.path.exists(case.expected_path):
         bless_tree(case.expected_path, got)
@@ -148,7 +171,7 @@ def check_fixing_run(binary, case):
     """The fixing run gives the expected bytes, status and stderr; a second run changes nothing."""
     with tempfile.TemporaryDirectory() as tmp:
         target = case.copy_input(tmp)
-        first = run(binary, [*case.args, case.name], tmp)
+        first = run(binary, [*case.args, case.path], tmp)
         got = tree_bytes(target)
         if got != case.want:
             show_difference(case.want, got)
@@ -162,14 +185,14 @@ def check_fixing_run(binary, case):
             fail("stderr differs")
 
         # Idempotence: running again changes nothing, and --check agrees there is nothing left.
-        second = run(binary, [*case.args, case.name], tmp)
+        second = run(binary, [*case.args, case.path], tmp)
         if tree_bytes(target) != case.want:
             show_difference(case.want, tree_bytes(target))
             fail("a second run changed the file again")
         if second.returncode != case.want_exit:
             fail(f"second run exit status {second.returncode}, expected {case.want_exit}")
         if case.want_exit == 0:
-            check = run(binary, [*case.args, "--check", case.name], tmp)
+            check = run(binary, [*case.args, "--check", case.path], tmp)
             if check.returncode != (1 if case.findings else 0):
                 fail(f"--check after fixing exits {check.returncode}: {check.stderr.decode()}")
 
@@ -180,7 +203,7 @@ def check_read_only_modes(binary, case):
     for mode in ("--check", "--diff"):
         with tempfile.TemporaryDirectory() as tmp:
             target = case.copy_input(tmp)
-            result = run(binary, [*case.args, mode, case.name], tmp)
+            result = run(binary, [*case.args, mode, case.path], tmp)
             if tree_bytes(target) != case.original:
                 fail(f"{mode} wrote to the file")
             expected_status = 2 if case.want_exit == 2 else (1 if changes or case.findings else 0)
@@ -198,7 +221,7 @@ def check_prefilter(binary, case):
         for extra in ([], ["--no-prefilter"]):
             with tempfile.TemporaryDirectory() as tmp:
                 target = case.copy_input(tmp, source)
-                r = run(binary, [*case.args, *extra, case.name], tmp)
+                r = run(binary, [*case.args, *extra, case.path], tmp)
                 stderr = r.stderr.replace(b"; not parsed: annotated, names no other target's table", b"")
                 results.append((tree_bytes(target), r.returncode, r.stdout, stderr))
         if results[0] != results[1]:

@@ -107,6 +107,47 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(b"\x1b[" not in stderr_on_tty({"NO_COLOR": "1"}), "NO_COLOR turns colour off")
     expect(b"\x1b[" not in run(["--check", "versions"], tmp).stderr, "no colour when piped")
 
+# stdout holds one report or one file, never both: a format that prints on stdout is refused with
+# --diff and with - (which writes the fixed file there), before anything is read; - with --check
+# writes nothing there, so its report stays one parseable document.
+with tempfile.TemporaryDirectory() as tmp:
+    with open(os.path.join(fixtures, "annotation_decides", "input.py"), "rb") as f:
+        source = f.read()
+    for fmt in ("json", "github", "sarif"):
+        for args, clash in ((["--diff", "."], b"where --diff prints the diff"),
+                            (["-"], b"where - writes the fixed file")):
+            r = subprocess.run([binary, "--format", fmt, *args], cwd=tmp, input=source, capture_output=True,
+                               timeout=60)
+            expect(r.returncode == 2 and r.stdout == b"" and
+                   r.stderr.startswith(f"alembic-fix: error: --format {fmt} prints its report on stdout, ".encode())
+                   and clash in r.stderr, f"--format {fmt} {args} is a usage error: {r.returncode} {r.stderr!r}")
+    r = subprocess.run([binary, "--format", "json", "--check", "-"], cwd=tmp, input=source, capture_output=True,
+                       timeout=60)
+    doc = json.loads(r.stdout)
+    expect(r.returncode == 1 and doc["files"][0]["path"] == "-" and doc["files"][0]["status"] == "would-fix",
+           f"- --check --format json: one document: {r.returncode} {doc}")
+
+# --diff applies as diff -u's output does: a tab ends each name in the headers, so `patch -p0` and
+# `git apply -p0` read a path with spaces whole. Each tool applies the printed diff to a copy.
+with tempfile.TemporaryDirectory() as tmp:
+    case = os.path.join(fixtures, "annotation_decides")
+    folder = os.path.join(tmp, "my versions")
+    os.makedirs(folder)
+    shutil.copy(os.path.join(case, "input.py"), os.path.join(folder, "a b.py"))
+    d = run(["--diff", "my versions"], tmp)
+    expect(d.returncode == 1, f"--diff exits 1: {d.returncode} {d.stderr!r}")
+    expect(d.stdout.startswith(b"--- my versions/a b.py\t\n+++ my versions/a b.py\t\n@@ "),
+           f"diff headers end the name with a tab: {d.stdout[:80]!r}")
+    with open(os.path.join(case, "expected.py"), "rb") as f:
+        fixed = f.read()
+    for tool in (["patch", "-p0", "--batch", "--silent"], ["git", "apply", "-p0"]):
+        copy = os.path.join(tmp, tool[0])
+        shutil.copytree(folder, os.path.join(copy, "my versions"))
+        applied = subprocess.run(tool, cwd=copy, input=d.stdout, capture_output=True, timeout=60)
+        expect(applied.returncode == 0, f"{tool[0]} applies the diff: {applied.stdout!r} {applied.stderr!r}")
+        with open(os.path.join(copy, "my versions", "a b.py"), "rb") as f:
+            expect(f.read() == fixed, f"{tool[0]}: the patched file is the fixed file")
+
 # `maps --check --format ...`: the same findings as the text each fixtures/maps/ case pins, in
 # each format, and the same exit status.
 TEXT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>AF\d{3}) (?P<message>.*)$")

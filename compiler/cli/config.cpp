@@ -189,36 +189,41 @@ const toml::table* ProjectConfig::tool_alembic(const fs::path& dir) {
 }
 
 AlembicConfig ProjectConfig::find_alembic(const std::optional<std::string>& config_file) {
-  AlembicConfig config;
-  fs::path ini_path;
-  std::optional<std::string> ini_text;
-  const toml::table* toml = nullptr;
-  if (config_file) {
-    config.file = (cwd_ / *config_file).lexically_normal();
-    config.root = config.file.parent_path();
-    bool named_toml = config.file.filename() == "pyproject.toml";  // as Alembic's -c takes it
-    ini_path = named_toml ? config.root / "alembic.ini" : config.file;
-    if (named_toml && !pyproject_in(config.root))
-      throw ConfigError(fmt::format("{}: no such file", config.file.string()));
-    ini_text = named_toml ? reader_.read_if_present(ini_path) : reader_.read(ini_path);
-    toml = tool_alembic(config.root);
-    if (named_toml && !toml) throw ConfigError(fmt::format("{}: no [tool.alembic] table", config.file.string()));
-  } else {
-    for (fs::path dir = cwd_; !dir.empty() && config.root.empty(); dir = dir.parent_path()) {
-      ini_path = dir / "alembic.ini";
-      ini_text = reader_.read_if_present(ini_path);
-      toml = tool_alembic(dir);
-      if (ini_text || toml) {
-        config.root = dir;
-        config.file = ini_text ? ini_path : dir / "pyproject.toml";
-      }
+  if (!config_file) {
+    for (fs::path dir = cwd_; !dir.empty(); dir = dir.parent_path()) {
+      if (auto found = alembic_in(dir)) return *found;
       if (dir == dir.root_path()) break;
     }
-    if (config.root.empty())
-      throw ConfigError(fmt::format("no PATH given, and no Alembic configuration found: looked for alembic.ini, and "
-                                    "for pyproject.toml with [tool.alembic], in {} and every folder above it",
-                                    cwd_.string()));
+    throw ConfigError(fmt::format("no PATH given, and no Alembic configuration found: looked for alembic.ini, and "
+                                  "for pyproject.toml with [tool.alembic], in {} and every folder above it",
+                                  cwd_.string()));
   }
+  AlembicConfig config;
+  config.file = (cwd_ / *config_file).lexically_normal();
+  config.root = config.file.parent_path();
+  bool named_toml = config.file.filename() == "pyproject.toml";  // as Alembic's -c takes it
+  fs::path ini_path = named_toml ? config.root / "alembic.ini" : config.file;
+  if (named_toml && !pyproject_in(config.root))
+    throw ConfigError(fmt::format("{}: no such file", config.file.string()));
+  std::optional<std::string> ini_text = named_toml ? reader_.read_if_present(ini_path) : reader_.read(ini_path);
+  const toml::table* toml = tool_alembic(config.root);
+  if (named_toml && !toml) throw ConfigError(fmt::format("{}: no [tool.alembic] table", config.file.string()));
+  return read_alembic(std::move(config), ini_path, ini_text, toml);
+}
+
+std::optional<AlembicConfig> ProjectConfig::alembic_in(const fs::path& dir) {
+  fs::path ini_path = dir / "alembic.ini";
+  std::optional<std::string> ini_text = reader_.read_if_present(ini_path);
+  const toml::table* toml = tool_alembic(dir);
+  if (!ini_text && !toml) return std::nullopt;
+  AlembicConfig config;
+  config.root = dir;
+  config.file = ini_text ? ini_path : dir / "pyproject.toml";
+  return read_alembic(std::move(config), ini_path, ini_text, toml);
+}
+
+AlembicConfig ProjectConfig::read_alembic(AlembicConfig config, const fs::path& ini_path,
+                                          const std::optional<std::string>& ini_text, const toml::table* toml) {
   std::optional<IniFile> ini;
   try {
     if (ini_text) ini = IniFile::parse(*ini_text, {{"here", config.root.string()}});

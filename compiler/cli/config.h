@@ -57,8 +57,14 @@ class ProjectConfig {
   // a pyproject.toml with [tool.alembic]. Options are read as Alembic 1.19 reads them: [alembic]
   // of the ini first, then [tool.alembic]. Throws ConfigError saying what was looked for.
   AlembicConfig find_alembic(const std::optional<std::string>& config_file);
+  // The configuration held in `dir` itself (its alembic.ini and/or [tool.alembic] of its
+  // pyproject.toml), read as above; nullopt when it holds neither. Throws ConfigError.
+  std::optional<AlembicConfig> alembic_in(const std::filesystem::path& dir);
 
  private:
+  // `config` (root and file set) completed from the ini's text and the [tool.alembic] table.
+  AlembicConfig read_alembic(AlembicConfig config, const std::filesystem::path& ini_path,
+                             const std::optional<std::string>& ini_text, const toml::table* toml);
   struct Pyproject {
     std::filesystem::path path;
     toml::table doc;

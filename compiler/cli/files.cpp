@@ -432,7 +432,13 @@ std::vector<Found> walk_python_files(const fs::path& root) {
       if (skip) it.disable_recursion_pending();
       continue;
     }
-    if (p.extension() == ".py" && it->is_regular_file(type_ec)) files.push_back({p.string(), it->is_symlink(type_ec)});
+    if (p.extension() != ".py") continue;
+    if (it->is_regular_file(type_ec)) {
+      files.push_back({p.string(), it->is_symlink(type_ec)});
+    } else if (it->is_symlink(type_ec) && !fs::exists(it->status(type_ec))) {
+      // A link to nothing cannot be checked; passed over, it would let a check pass unseen.
+      files.push_back({p.string(), true, true});
+    }
   }
   return files;
 }
@@ -454,7 +460,8 @@ ModelFiles::Read DiskModelFiles::read(const fs::path& path) {
 
 std::vector<fs::path> DiskModelFiles::python_files(const fs::path& folder) {
   std::vector<fs::path> out;
-  for (auto& found : walk_python_files(folder)) out.push_back(std::move(found.path));
+  for (auto& found : walk_python_files(folder))
+    if (!found.dangling) out.push_back(std::move(found.path));
   return out;
 }
 

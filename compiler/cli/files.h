@@ -80,10 +80,12 @@ void block_stop_signals_in_this_thread();
 size_t open_file_budget();
 
 // Every *.py below `root`: hidden folders and __pycache__ are not entered, a folder reached twice
-// through symlinks is walked once, and fifos or devices named *.py are passed over. Unsorted.
+// through symlinks is walked once, and fifos or devices named *.py are passed over. A *.py symlink
+// to nothing is found, marked dangling: the caller names it. Unsorted.
 struct Found {
   std::string path;
-  bool link = false;  // the name is a symlink: writes go to its target
+  bool link = false;      // the name is a symlink: writes go to its target
+  bool dangling = false;  // a symlink whose target is not there (or cannot be reached)
 };
 std::vector<Found> walk_python_files(const std::filesystem::path& root);
 

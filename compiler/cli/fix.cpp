@@ -18,6 +18,7 @@
 #include "compiler/cli/config.h"
 #include "compiler/cli/files.h"
 #include "compiler/cli/report/printer.h"
+#include "compiler/cli/target_folder.h"
 #include "compiler/pipeline.h"
 
 namespace fs = std::filesystem;
@@ -58,30 +59,19 @@ FileResult internal_failure(const std::exception& e) {
   return r;
 }
 
-// The nearest folder named after a target, from the file's own folder up to the folder the user
-// named (for a file argument, its own folder): `versions/plant/` decides, `/home/hq/` does not.
-// `top` and `cwd` are absolute and normal, so this costs no system call per file.
-std::optional<std::string> folder_target(const std::string& file, const fs::path& top, const fs::path& cwd,
-                                         const TargetMap& maps) {
-  fs::path dir = (cwd / file).lexically_normal().parent_path();
-  for (; !dir.empty(); dir = dir.parent_path()) {
-    if (maps.has_target(dir.filename().string())) return dir.filename().string();
-    if (dir == top || dir == dir.root_path()) break;
-  }
-  return std::nullopt;
-}
-
-// The folder a PATH argument names for the folder rule: itself, or a file's own folder.
-fs::path top_folder(const std::string& argument, bool is_directory, const fs::path& cwd) {
-  fs::path top = (cwd / argument).lexically_normal();
-  if (!top.has_filename()) top = top.parent_path();  // "versions/" -> "versions"
-  return is_directory ? top : top.parent_path();
+// A symlink whose target cannot be reached: the file cannot be checked, which is an error, so a
+// --check never passes over it.
+std::string dangling_link(const std::string& path, const std::error_code& why) {
+  std::error_code ec;
+  fs::path target = fs::read_symlink(path, ec);
+  return fmt::format("a symlink to \"{}\", which cannot be followed ({}): the file cannot be checked",
+                     ec ? "?" : target.string(), why.message());
 }
 
 struct Job {
-  std::string path;       // as found: what messages name
-  bool link = false;      // a symlink: writes go to its target
-  const fs::path* top;    // see folder_target
+  std::string path;                   // as found: what messages name
+  bool link = false;                  // a symlink: writes go to its target
+  std::optional<std::string> folder;  // the folder rule's answer (target_folder.h)
 };
 
 // One file read and compiled; what is left to do is the write, if any.
@@ -93,7 +83,7 @@ struct Compiled {
 };
 
 // `before_waiting`: see files::OpenFile.
-Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& options, const CompileOptions& compile,
+Compiled compile_job(const Job& job, const RunOptions& options, const CompileOptions& compile,
                      PythonParser& parser, const std::function<void()>& before_waiting) {
   Compiled out;
   out.real_path = job.path;
@@ -101,7 +91,7 @@ Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& opti
     std::error_code ec;
     fs::path real = fs::canonical(job.path, ec);
     if (ec) {
-      out.result = io_failure(fmt::format("{}", ec.message()));
+      out.result = io_failure(dangling_link(job.path, ec));
       return out;
     }
     out.real_path = real.string();
@@ -119,7 +109,7 @@ Compiled compile_job(const Job& job, const fs::path& cwd, const RunOptions& opti
     return out;
   }
   try {
-    out.result = compile_file(job.path, std::move(bytes), compile, parser, folder_target(job.path, *job.top, cwd, *compile.maps));
+    out.result = compile_file(job.path, std::move(bytes), compile, parser, job.folder);
   } catch (const std::exception& e) {
     out.result = internal_failure(e);
     out.file.reset();
@@ -162,9 +152,8 @@ class OrderedRun {
  public:
   using Done = std::function<void(const Job&, const FileResult&)>;
 
-  OrderedRun(const std::vector<Job>& work, const fs::path& cwd, unsigned jobs, const RunOptions& options,
-             const CompileOptions& compile)
-      : work_(work), cwd_(cwd), jobs_(jobs), options_(options), compile_(compile), slots_(work.size()),
+  OrderedRun(const std::vector<Job>& work, unsigned jobs, const RunOptions& options, const CompileOptions& compile)
+      : work_(work), jobs_(jobs), options_(options), compile_(compile), slots_(work.size()),
         ready_(work.size(), false) {
     writers_ = options.mode == Mode::kWrite ? kWriterThreads : 0;
     window_ = std::max<size_t>(kRunsAheadPerThread * kRunLength * jobs, 2 * size_t{writers_});
@@ -253,7 +242,7 @@ class OrderedRun {
       if (count == 0) return;
       first_held = first;
       for (size_t i = first; i < first + count; ++i)
-        done_here.push_back(compile_job(work_[i], cwd_, options_, compile_, parser, hand_over_held));
+        done_here.push_back(compile_job(work_[i], options_, compile_, parser, hand_over_held));
       hand_over_held();
     }
   }
@@ -276,7 +265,6 @@ class OrderedRun {
   }
 
   const std::vector<Job>& work_;
-  const fs::path& cwd_;
   const unsigned jobs_;
   const RunOptions& options_;
   const CompileOptions& compile_;
@@ -366,9 +354,9 @@ struct Root {
   bool recursive = true;  // false: only the files directly in the folder, as Alembic loads them
 };
 
-// The files the roots name, in path order per root; a root that is not there is reported as it
-// is met. `tops` holds one folder per root (see folder_target); jobs point into it.
-std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, std::deque<fs::path>& tops,
+// The files the roots name, in path order per root, each with its folder rule's answer; a root
+// that is not there is reported as it is met.
+std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, TargetFolders& folders,
                               FixReport& report) {
   std::vector<Job> work;
   for (const Root& root : roots) {
@@ -377,7 +365,10 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      report.file(p, io_failure("no such file or directory"));
+      std::error_code link_ec;
+      if (!ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      bool link = fs::is_symlink(fs::symlink_status(p, link_ec));
+      report.file(p, io_failure(link ? dangling_link(p, ec) : "no such file or directory"));
       continue;
     }
     std::vector<files::Found> found;
@@ -386,8 +377,10 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
     if (!root.recursive)
       std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != fs::path(p); });
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-    const fs::path& top = tops.emplace_back(top_folder(p, fs::is_directory(st), cwd));
-    for (auto& f : found) work.push_back({std::move(f.path), f.link, &top});
+    for (auto& f : found) {
+      auto folder = f.dangling ? std::nullopt : folders.of(f.path, cwd, f.link);
+      work.push_back({std::move(f.path), f.link, std::move(folder)});
+    }
   }
   // The same file named twice (two arguments, or a link to a file also found by its own name) is
   // processed once. One folder without file links, the common case, needs no stat per file.
@@ -403,10 +396,11 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
 }
 
 // stdin is a file of its own, written to stdout.
-void fix_stdin(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd, FixReport& report) {
+void fix_stdin(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd, TargetFolders& folders,
+               FixReport& report) {
   PythonParser parser;
   const std::string& name = options.stdin_filename;
-  auto folder = name == "-" ? std::nullopt : folder_target(name, top_folder(name, false, cwd), cwd, *compile.maps);
+  auto folder = name == "-" ? std::nullopt : folders.of(name, cwd, true);
   std::string original;  // echoed when nothing is fixed; nothing at all when stdin was refused
   FileResult result;
   try {
@@ -445,7 +439,9 @@ std::string shown(const fs::path& path, const fs::path& cwd) {
 // configuration (config.h), named from the working folder as a user would type them. A location
 // that is not there is skipped, as Alembic skips it. nullopt once the reason there is nothing to
 // fix is printed.
-std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, ProjectConfig& project, const fs::path& cwd) {
+// `locations` gets the configuration's version locations.
+std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, ProjectConfig& project, const fs::path& cwd,
+                                              std::vector<fs::path>& locations) {
   std::vector<Root> roots;
   for (const auto& p : options.paths) roots.push_back({p});
   if (!roots.empty()) return roots;
@@ -456,6 +452,7 @@ std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, Project
     std::cerr << "alembic-fix: error: " << e.what() << "\n";
     return std::nullopt;
   }
+  locations = config.version_locations;
   std::vector<std::string> missing;
   for (const auto& location : config.version_locations) {
     std::error_code ec;
@@ -486,7 +483,8 @@ int run(const RunOptions& options) {
   ProjectConfig project(cwd, config_reader());
   std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
-  std::optional<std::vector<Root>> roots = roots_to_fix(options, project, cwd);
+  std::vector<fs::path> locations;
+  std::optional<std::vector<Root>> roots = roots_to_fix(options, project, cwd, locations);
   if (!roots) return 2;
   CompileOptions compile;
   compile.target = options.target;
@@ -502,14 +500,14 @@ int run(const RunOptions& options) {
   // kill the process.
   ::signal(SIGXFSZ, SIG_IGN);
   FixReport report(options);
-  std::deque<fs::path> tops;
-  std::vector<Job> work = collect_work(*roots, cwd, tops, report);
+  TargetFolders folders(*maps, project, locations);
+  std::vector<Job> work = collect_work(*roots, cwd, folders, report);
   if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
-    fix_stdin(options, compile, cwd, report);
+    fix_stdin(options, compile, cwd, folders, report);
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
-  OrderedRun(work, cwd, jobs, options, compile).run([&](const Job& job, const FileResult& result) {
+  OrderedRun(work, jobs, options, compile).run([&](const Job& job, const FileResult& result) {
     report.file(job.path, result);
   });
   return report.finish();

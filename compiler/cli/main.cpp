@@ -1,5 +1,6 @@
 // Options only: turns the command line into RunOptions (or MapsOptions) and hands over to the
 // command. Nothing else reads the command line or the environment.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -165,6 +166,17 @@ std::optional<std::string> run_options_from(const po::variables_map& vm, RunOpti
   auto parsed = parse_format(format);
   if (!parsed) return fmt::format("--format takes text, json, github or sarif, not \"{}\"", format);
   options.format = *parsed;
+  // A report on stdout shares it with nothing, so it stays one document a program can parse.
+  bool stdin_to_stdout =
+      options.mode == Mode::kWrite && std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end();
+  if (options.format != OutputFormat::kText && options.mode == Mode::kDiff)
+    return fmt::format("--format {} prints its report on stdout, where --diff prints the diff: "
+                       "use --check with --format {}, or --diff with the text format",
+                       format, format);
+  if (options.format != OutputFormat::kText && stdin_to_stdout)
+    return fmt::format("--format {} prints its report on stdout, where - writes the fixed file: "
+                       "use --check with --format {}, or - with the text format",
+                       format, format);
   return std::nullopt;
 }
 

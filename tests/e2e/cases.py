@@ -40,6 +40,9 @@ class Case:
     formatter: str | None = None    # a formatter hook after alembic-fix's ("black")
     postgresql_shapes: bool = False # catalog.PG_TABLES in place of the portable tables (PostgreSQL only)
     extra_args: tuple[str, ...] = ()
+    # A hand edit (tests/e2e/hand_edits.py) after autogenerate: "seed" seeds and indexes the
+    # re-created hq_plants in downgrade(); "own_fk" also gives plant's stations a foreign key to it.
+    edit: str = ""
     warns: tuple[str, ...] = ()     # tables alembic-fix must name in a warning
     message: str = "model change"
     description: str = ""
@@ -147,11 +150,21 @@ CASES = [
           "hq": Change(SMALL_HQ)},
          hook=True, formatter="black", message="x",
          description="hooks = alembic_fix, black: the file equals a clean autogenerate formatted by black"),
+    Case("downgrade_seeds_recreated", "plant",
+         {"plant": Change(SMALL_PLANT, add_columns=(PHONE,)), "hq": Change(SMALL_HQ)},
+         edit="seed", message="users.phone",
+         description="the developer seeds the re-created hq_plants in downgrade() (bulk_insert into sa.table, "
+                     "INSERT INTO) and indexes it further down: all of it goes with the re-creation (AF004)"),
+    Case("downgrade_own_fk_to_recreated", "plant",
+         {"plant": Change(SMALL_PLANT, add_columns=(PHONE,)), "hq": Change(SMALL_HQ)},
+         edit="own_fk", message="users.phone",
+         description="as downgrade_seeds_recreated, and plant's stations gets a foreign key to the re-created "
+                     "hq_plants: own work needs it, the file is refused (AF208), byte-identical"),
 ]
 CASES_BY_NAME = {c.name: c for c in CASES}
-# make_fixtures.py writes golden fixtures from Debian's Alembic on SQLite: not the hook cases (end to
-# end only) nor the PostgreSQL-only shapes.
-FIXTURE_CASES = [c for c in CASES if not c.hook and not c.postgresql_shapes]
+# make_fixtures.py writes golden fixtures from Debian's Alembic on SQLite: not the hook cases nor the
+# hand-edited ones (end to end only), nor the PostgreSQL-only shapes.
+FIXTURE_CASES = [c for c in CASES if not c.hook and not c.edit and not c.postgresql_shapes]
 
 # Cells and cases whose fixed file still differs from a clean autogenerate for a reason of issue 12
 # item 3 (alembic_project.KNOWN_DIFFERENCES: "unused-dialect-import", "no-pass-after-docstring"),

@@ -18,6 +18,7 @@ writes drops of the other database's tables; alembic-fix runs on that file. Then
     are neither dropped nor created;
   * the unfixed file fails that same judgement, so the case proves something;
   * --check before (exit 1, nothing written) and a second run after (nothing changes, exit 0).
+The hand-edited cases (Case.edit) are judged otherwise, see run_edit_case.
 The post-write hook cases run `alembic revision --autogenerate -m x` with alembic-fix registered
 as a hook (in alembic.ini, or pyproject.toml for `alembic init -t pyproject`; before black when a
 formatter is configured) instead of running alembic-fix itself.
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from alembic_project import (INITIAL_REV, NEW_REV, KNOWN_DIFFERENCES, AlembicError, Project,  # noqa: E402
                              expected_output, judge, with_known_differences)
 from cases import CASES_BY_NAME, EXPECTED_DIFFERENCES, Case, matrix  # noqa: E402
+from hand_edits import edit as hand_edit, without_statements_at  # noqa: E402
 from cells import CELLS_BY_NAME, PostgresDatabases, SetupError, SQLiteDatabases  # noqa: E402
 
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
@@ -127,6 +129,68 @@ def run_fix_case(project: Project, binary: str, tmp: Path) -> list[str]:
     return failures
 
 
+def diagnostics(stderr: str) -> list[tuple[int, str, str]]:
+    """(line, code, message) of every `path:line:col: CODE message` line."""
+    return [(int(m["line"]), m["code"], m["message"]) for l in stderr.splitlines() if (m := DIAGNOSTIC.match(l))]
+
+
+def run_edit_case(project: Project, binary: str, tmp: Path) -> list[str]:
+    """Autogenerate, then the developer's hand edit of downgrade() (tests/e2e/hand_edits.py), then
+    alembic-fix. No include_object run can write a hand edit, so the oracle is not what judges it:
+      "seed": alembic-fix exits 0 with an AF004 on the bulk_insert and the INSERT INTO lines; the
+        fixed file passes the database judgement (upgrade and downgrade, clean and polluted); the
+        edited file fails it, and so does the edited file less only the statements reported
+        AF001/AF002 (what a fix without dependency-safe removal writes: `downgrade -1` on a clean
+        database fails with "no such table"), so the judgement sees what this case is about. As
+        every edit is about hq_plants, the fixed file also equals the clean autogenerate output.
+      "own_fk": alembic-fix refuses the file, with and without --check: exit 2, an AF208 on the
+        foreign key's line naming the create_table's line, the file byte-identical."""
+    case = project.case
+    plain, oracle = project.build()
+    edited = hand_edit(plain, own_foreign_key=case.edit == "own_fk")
+    failures: list[str] = []
+    work = tmp / "work"
+    work.mkdir()
+    path = work / f"{NEW_REV}_{case.name}.py"
+    path.write_bytes(edited.text.encode())
+
+    if case.edit == "own_fk":
+        for args in ([*case.args, "--check", path.name], [*case.args, path.name]):
+            done = fix(binary, args, work)
+            if done.returncode != 2:
+                failures.append(f"alembic-fix {' '.join(args)} exits {done.returncode}, expected 2\n{done.stderr}")
+            fk, create = edited.lines["create_foreign_key"], edited.lines["create_table"]
+            if not any(line == fk and code == "AF208" and f"line {create}" in message
+                       for line, code, message in diagnostics(done.stderr)):
+                failures.append(f"alembic-fix {' '.join(args)}: no AF208 on line {fk} naming line {create}\n{done.stderr}")
+            if path.read_bytes() != edited.text.encode():
+                failures.append(f"alembic-fix {' '.join(args)} changed the refused file")
+                path.write_bytes(edited.text.encode())
+        return failures
+
+    first = fix(binary, [*case.args, path.name], work)
+    if first.returncode != 0:
+        failures.append(f"alembic-fix {' '.join(case.args)} exits {first.returncode}, expected 0\n{first.stderr}")
+    found = diagnostics(first.stderr)
+    for what in ("bulk_insert", "execute"):
+        if (edited.lines[what], "AF004") not in [(line, code) for line, code, _ in found]:
+            failures.append(f"no AF004 on line {edited.lines[what]} (op.{what} into {case.name}'s hq_plants)")
+    fixed = path.read_bytes().decode("utf-8")
+    compare_with_oracle(project, expected_output(case, plain, oracle), fixed, plain, "the fixed file", failures)
+    second = fix(binary, [*case.args, path.name], work)
+    if second.returncode != 0 or path.read_bytes().decode("utf-8") != fixed:
+        failures.append(f"a second run changed the file or exits {second.returncode}\n{second.stderr}")
+
+    judge_both(project, fixed, edited.text, failures)
+    naive = without_statements_at(edited.text, {line for line, code, _ in found if code in ("AF001", "AF002")})
+    if not any("downgrade" in problem and "hq_plants" in problem for problem in judge(project, naive, "naive")):
+        failures.append("removing only the AF001/AF002 statements did not fail `downgrade -1` on hq_plants: "
+                        "this case does not show what dependency-safe removal prevents")
+    if failures:
+        failures.append(f"alembic-fix stderr:\n{first.stderr}")
+    return failures
+
+
 def run_hook_case(project: Project, binary: str, tmp: Path) -> list[str]:
     case = project.case
     project.create()
@@ -192,7 +256,7 @@ def main() -> int:
                 databases.folder.mkdir()
             project = Project(case, cell, tmp / "project", databases, options.third_party,
                               hook_executable=binary if case.hook else None)
-            run = run_hook_case if case.hook else run_fix_case
+            run = run_hook_case if case.hook else run_edit_case if case.edit else run_fix_case
             failures = run(project, binary, tmp)
         except (AlembicError, SetupError) as e:  # a step of the scenario itself failed
             failures = [str(e)]
