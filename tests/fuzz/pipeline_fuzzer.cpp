@@ -57,13 +57,18 @@ bool inserted_line(std::string_view line, std::string_view target) {
 }
 
 // Every output line is an inserted `pass`/annotation line, or the next of the input's lines
-// that equals it (the input lines skipped on the way were removed). Deleting a line is always
-// allowed, so reading an allowed line as an insertion never hides a real change.
+// that equals it (the input lines skipped on the way were removed), or an empty line in place of
+// a removed one (Alembic's emptied `${imports}` line, AF005). Deleting a line is always allowed,
+// so reading an allowed line as an insertion never hides a real change.
 bool only_removed_lines_and_insertions(std::string_view in, std::string_view out, std::string_view target) {
   auto a = lines(in), b = lines(out);
   size_t j = 0;
   for (size_t i = 0; i < b.size(); ++i) {
     if (inserted_line(b[i], target)) continue;
+    if (j < a.size() && a[j] != b[i] && without_terminator(b[i]).empty()) {
+      ++j;  // the removed line a[j] left an empty line
+      continue;
+    }
     bool last = i + 1 == b.size();
     while (j < a.size() && a[j] != b[i] &&
            !((last || j + 1 == a.size()) && without_terminator(a[j]) == without_terminator(b[i])))
