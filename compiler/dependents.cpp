@@ -110,25 +110,20 @@ class Finder {
           ts_node_end_byte(op.call) <= ts_node_end_byte(root))
         if (const Gone* g = gone(op.table.qualified()); g && std::find(found.begin(), found.end(), g) == found.end())
           found.push_back(g);
-    TSTreeCursor cursor = ts_tree_cursor_new(root);
-    for (bool more = true; more;) {
-      TSNode node = ts_tree_cursor_current_node(&cursor);
-      bool leaf = false;
+    walk_preorder(root, [&](TSNode node, uint32_t) {
       if (auto table = table_object(tree_, node)) {
         literal_mentions(*table, found);
-        leaf = true;  // its name and schema are read together, not as two literals
-      } else if (is(node, "string") || is(node, "concatenated_string")) {
+        return WalkStep::kSkipChildren;  // its name and schema are read together, not as two literals
+      }
+      if (is(node, "string") || is(node, "concatenated_string")) {
         if (auto value = string_value(tree_, node)) literal_mentions(*value, found);
-        leaf = true;
-      } else if (is(node, "identifier")) {
+        return WalkStep::kSkipChildren;
+      }
+      if (is(node, "identifier"))
         for (const auto& a : aliases_)
           if (a.name == tree_.text(node)) literal_mentions(a.table, found);
-      }
-      if (!leaf && ts_tree_cursor_goto_first_child(&cursor)) continue;
-      while (!ts_tree_cursor_goto_next_sibling(&cursor))
-        if (!(more = ts_tree_cursor_goto_parent(&cursor))) break;
-    }
-    ts_tree_cursor_delete(&cursor);
+      return WalkStep::kDescend;
+    });
     return found;
   }
 
