@@ -190,10 +190,11 @@ class Finder {
   }
 
   // A compound statement's header naming a removed table is never part of the re-creation: the
-  // file is refused. A batch block's own `with` is the exception: its body is judged instead.
+  // file is refused. A batch block whose every statement goes is the exception (it goes whole);
+  // one that keeps a statement (on another alias, say) would still open the missing table.
   void judge_header(const MigrationFunction& fn, TSNode statement, const std::vector<TSNode>& header) {
     for (const auto& b : fn.batches)
-      if (key(b.statement) == key(statement)) return;
+      if (key(b.statement) == key(statement) && all_statements_go(b.body)) return;
     for (TSNode part : header) {
       auto found = mentions(fn, part);
       if (found.empty()) continue;
@@ -205,6 +206,18 @@ class Finder {
                        ts_node_type(statement), fn.name, found[0]->table.qualified(), found[0]->method, line, line)});
       return;
     }
+  }
+
+  bool all_statements_go(TSNode block) const {
+    uint32_t n = ts_node_named_child_count(block);
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode statement = ts_node_named_child(block, i);
+      if (is(statement, "comment") || removed_.count(key(statement))) continue;
+      if (std::none_of(out_.removals.begin(), out_.removals.end(),
+                       [&](TSNode r) { return key(r) == key(statement); }))
+        return false;
+    }
+    return true;
   }
 
   void visit_block(const MigrationFunction& fn, TSNode block) {
