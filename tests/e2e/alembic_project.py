@@ -193,6 +193,7 @@ class Project:
         self.root = Path(root)
         self.versions = self.root / "migrations" / "versions"
         self.databases = databases
+        self.third_party = third_party
         self.python_path = python_path(cell, third_party)
         self.hook_executable = hook_executable
 
@@ -302,8 +303,8 @@ class Project:
         """The other target's own Alembic chain (its project, versions and version table) in a folder
         beside this one, at its initial revision."""
         chain = Project(replace(self.case, target=other_target(target)), self.cell,
-                        self.root.with_name(f"{self.root.name}_{other_target(target)}"), self.databases)
-        chain.python_path = self.python_path
+                        self.root.with_name(f"{self.root.name}_{other_target(target)}"), self.databases,
+                        self.third_party)
         chain.create()
         return chain
 
