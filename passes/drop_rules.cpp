@@ -22,6 +22,16 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
   });
 }
 
+// Only a downgrade undoing its upgrade's create_table: an upgrade drop whose downgrade re-creates
+// the table is what autogenerate writes for every foreign table, so it proves nothing.
+static bool upgrade_creates(const MigrationFunction* upgrade, const TableRef& table) {
+  if (!upgrade) return false;
+  return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
+    return op.table_arg == TableArg::kResolved && op.method == "create_table" &&
+           op.table.qualified() == table.qualified();
+  });
+}
+
 Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
   Ownership result = in.maps.classify(table, target);
   if (target != in.target) return result;  // a multidb engine's function: its own target alone
@@ -29,6 +39,15 @@ Ownership ownership(const PassInput& in, const TableRef& table, std::string_view
     Ownership o = in.maps.classify(table, other);
     if (o == Ownership::kOwn) return o;
   }
+  return result;
+}
+
+Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::string_view target,
+                         const PassInput& in) {
+  Ownership result = ownership(in, op.table, target);
+  if (result == Ownership::kUnknown && fn.role == FunctionRole::kDowngrade &&
+      upgrade_creates(in.view.upgrade_for(fn), op.table))
+    return Ownership::kOwn;
   return result;
 }
 
@@ -40,7 +59,7 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
 bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = alembic_fix::ownership(in, op.table, target);
+  Ownership ownership = drop_ownership(op, fn, target, in);
   bool foreign = ownership == Ownership::kForeign ||
                  (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;

@@ -19,6 +19,11 @@ std::optional<std::string_view> function_target(const MigrationFunction& fn, con
 // its own when any of them lists it. Passes ask this, never the map directly.
 Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target);
 
+// Whose table a drop in `fn` is on: ownership(), except that a table no map lists which the other
+// function of the pair builds with op.create_table (upgrade creates, downgrade drops) is the file's
+// own by construction. The map always wins: a listed table keeps its owner.
+Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
+
 // A drop of a table only other targets own (or, with --unknown remove, no target), unless it
 // undoes the upgrade's kept create of that table. Reads in.config.drops.
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
