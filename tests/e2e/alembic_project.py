@@ -43,7 +43,8 @@ FOREIGN_TABLES = {foreign!r}
 
 def include_object_for(target):
     def include_object(object, name, type_, reflected, compare_to):
-        return not (type_ == "table" and name in FOREIGN_TABLES[target])
+        qualified = f"{{object.schema}}.{{name}}" if type_ == "table" and object.schema else name
+        return not (type_ == "table" and qualified in FOREIGN_TABLES[target])
 
     return include_object if os.environ.get("E2E_ORACLE") == "1" else None
 
@@ -76,12 +77,12 @@ def run_migrations_online() -> None:
     section = config.get_section(config.config_ini_section, {{}})
     section["sqlalchemy.url"] = url_for("db", section["sqlalchemy.url"])
     connectable = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with connectable.connect() as connection:
+    with connectable.connect() as connection:{schemas_setup}
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch={batch},
-            include_object=include_object_for(target),
+            include_object=include_object_for(target),{schemas_option}
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -140,6 +141,20 @@ def run_migrations_online() -> None:
 
 run_migrations_online()
 '''
+
+# Plant and hq as two schemas of one PostgreSQL database: each run makes sure both schemas are
+# there (so the migrations can create tables in them) and compares every schema.
+SCHEMAS_ENV = {
+    "schemas_setup": """
+        from sqlalchemy import text
+
+        for schema in ("plant", "hq"):
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        if hasattr(connection, "commit"):  # SQLAlchemy 2.0 began a transaction: end it first
+            connection.commit()""",
+    "schemas_option": "\n            include_schemas=True,",
+}
+NO_SCHEMAS_ENV = {"schemas_setup": "", "schemas_option": ""}
 
 REPO = Path(__file__).resolve().parents[2]
 FENCED = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
@@ -275,13 +290,21 @@ class Project:
         return name
 
     def _write_env(self) -> None:
-        foreign = {t: sorted(foreign_tables(t)) for t in ("plant", "hq")}
+        foreign = {t: sorted(self.foreign_tables(t)) for t in ("plant", "hq")}
         text = ENV_HEADER.format(foreign=foreign)
         body = ENV_MULTIDB if self.case.layout == "multidb" else ENV_GENERIC
-        text += body.format(batch=self.case.batch)
+        text += body.format(batch=self.case.batch, **(SCHEMAS_ENV if self.case.schemas else NO_SCHEMAS_ENV))
         if self.hook_executable and not self.cell.current:
             text += "\n\n" + documented_hook(self.hook_executable, self.cell, self.case)[0]
         (self.root / "migrations" / "env.py").write_text(text)
+
+    def foreign_tables(self, engine: str) -> frozenset[str]:
+        """What only the other target owns: the tables alembic-fix may remove for this engine
+        (`schema.table` when the targets are schemas)."""
+        if self.case.schemas:
+            other = other_target(engine)
+            return frozenset(t.key for after in (False, True) for t in self.model_tables(other, after))
+        return foreign_tables(engine)
 
     def model_tables(self, target: str, after: bool) -> list[TableDef]:
         change = self.case.changes[target]
@@ -296,7 +319,7 @@ class Project:
             table = catalog[name]
             for col in added.get(name, []):
                 table = table.with_column(col)
-            tables.append(table)
+            tables.append(table.in_schema(target) if self.case.schemas else table)
         return tables
 
     def write_models(self, after: bool) -> None:
@@ -312,7 +335,7 @@ class Project:
                     "m.metadata.create_all(sqlalchemy.create_engine(sys.argv[1]))").format(other_target(engine))
             subprocess.run([PYTHON, "-c", code, self.databases.url(self.dev_db(engine))], cwd=self.root,
                            env=self.env(), check=True)
-            self.databases.fill_rows(self.dev_db(engine), sorted(foreign_tables(engine)))
+            self.databases.fill_rows(self.dev_db(engine), sorted(self.foreign_tables(engine)))
 
     def autogenerate(self, oracle: bool, rev_id: str = NEW_REV, config: str | None = None) -> str:
         """Runs `alembic revision --autogenerate` and returns the file's text, leaving no file behind
@@ -345,7 +368,7 @@ class Project:
 def expected_schema(tables: list[TableDef]) -> dict[str, dict[str, list[str]]]:
     result = {"alembic_version": {"columns": ["version_num"], "indexes": []}}
     for t in tables:
-        result[t.name] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
+        result[t.key] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
     return result
 
 
@@ -405,14 +428,14 @@ def judge(project: Project, text: str, tag: str) -> list[str]:
 
         polluted_names = {e: f"{tag}_polluted_{e}" for e in case.engines}
         polluted = {e: dbs.copy(project.dev_db(e), name) for e, name in polluted_names.items()}
-        untouched = {e: dbs.snapshot(name, foreign_tables(e)) for e, name in polluted_names.items()}
+        untouched = {e: dbs.snapshot(name, project.foreign_tables(e)) for e, name in polluted_names.items()}
         for args in (("upgrade", "head"), ("downgrade", "-1")):
             if not step("developer's database", polluted, *args):
                 break
             for e, name in polluted_names.items():
-                if dbs.snapshot(name, foreign_tables(e)) != untouched[e]:
+                if dbs.snapshot(name, project.foreign_tables(e)) != untouched[e]:
                     failures.append(f"developer's {e} database: `alembic {' '.join(args)}` touched the "
-                                    f"{other_target(e)} tables")
+                                    f"other database's tables")
     finally:
         path.unlink(missing_ok=True)
     return failures
