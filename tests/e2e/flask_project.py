@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
-from alembic_project import PYTHON, AlembicError
-from cases import INITIAL_REV, NEW_REV, Case
+from alembic_project import PYTHON, AlembicError, Project
+from cases import INITIAL_REV
 from catalog import TABLES, Col, TableDef
-from cells import Cell, python_path
 
 ENGINES = ("default", "plant", "hq")  # Flask-Migrate's order: the default bind, then SQLALCHEMY_BINDS
 
@@ -88,16 +86,9 @@ def render_flask_model(table: TableDef, bind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-class FlaskProject:
-    """One Flask case's app under `root`, run on one cell (see alembic_project.Project)."""
-
-    def __init__(self, case: Case, cell: Cell, root: Path, databases, third_party: Path | None = None):
-        self.case = case
-        self.cell = cell
-        self.root = Path(root)
-        self.versions = self.root / "migrations" / "versions"
-        self.databases = databases
-        self.python_path = python_path(cell, third_party)
+class FlaskProject(Project):
+    """One Flask case's app under `root`, run on one cell: Project's scenario (build, autogenerate,
+    the judge's hooks) with Flask-Migrate's commands, three binds and Flask models."""
 
     def owned(self, engine: str) -> frozenset[str]:
         change = self.case.changes[engine]
@@ -114,7 +105,7 @@ class FlaskProject:
 
     # --- running Flask-Migrate -------------------------------------------------------------
 
-    def env(self, urls: dict[str, str], oracle: bool = False) -> dict[str, str]:
+    def flask_env(self, urls: dict[str, str], oracle: bool = False) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("E2E_ORACLE", "PYTHONPATH", "MIGRATION_TARGET")}
         if self.python_path:
             env["PYTHONPATH"] = self.python_path
@@ -125,7 +116,7 @@ class FlaskProject:
         return env
 
     def alembic(self, *args: str, dbs: dict[str, str] | None = None, oracle: bool = False,
-                check: bool = True) -> subprocess.CompletedProcess:
+                check: bool = True, config: str | None = None) -> subprocess.CompletedProcess:
         """The Alembic command as Flask-Migrate's: `flask db upgrade|downgrade ...`, `revision
         --autogenerate` as `flask db migrate`; `dbs` maps an engine to the URL this run uses."""
         words = ["migrate", *(a for a in args[1:] if a != "--autogenerate")] if args[0] == "revision" else list(args)
@@ -133,16 +124,12 @@ class FlaskProject:
             words.insert(1, "--")  # click would read `-1` as an option
         urls = {e: self.databases.url(self.dev_db(e)) for e in ENGINES} | (dbs or {})
         cmd = [PYTHON, "-m", "flask", "db", *words]
-        done = subprocess.run(cmd, cwd=self.root, env=self.env(urls, oracle), capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=self.root, env=self.flask_env(urls, oracle), capture_output=True, text=True)
         if check and done.returncode != 0:
             raise AlembicError(f"flask db {' '.join(words)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
         return done
 
     # --- building --------------------------------------------------------------------------
-
-    @staticmethod
-    def dev_db(engine: str) -> str:
-        return f"dev_{engine}"
 
     def model_tables(self, engine: str, after: bool) -> list[TableDef]:
         change = self.case.changes[engine]
@@ -183,23 +170,6 @@ class FlaskProject:
         urls = {e: self.databases.url(self.dev_db(e)) for e in ENGINES}
         for engine in ENGINES:
             others = [e for e in ENGINES if e != engine]
-            subprocess.run([PYTHON, "-c", code, urls[engine], *others], cwd=self.root, env=self.env(urls),
+            subprocess.run([PYTHON, "-c", code, urls[engine], *others], cwd=self.root, env=self.flask_env(urls),
                            check=True, capture_output=True)
             self.databases.fill_rows(self.dev_db(engine), sorted(self.foreign_tables(engine)))
-
-    def autogenerate(self, oracle: bool, rev_id: str) -> str:
-        self.alembic("revision", "--autogenerate", "--rev-id", rev_id, "-m", self.case.message, oracle=oracle)
-        [path] = self.versions.glob(f"{rev_id}_*.py")
-        text = path.read_bytes().decode("utf-8")
-        path.unlink()
-        return text
-
-    def new_revision_path(self) -> Path:
-        return self.versions / f"{NEW_REV}_under_test.py"
-
-    def build(self) -> tuple[str, str]:
-        """The whole scenario; returns (plain `flask db migrate` output, filtered oracle output)."""
-        self.create()
-        self.make_dev_db()
-        self.write_models(after=True)
-        return self.autogenerate(oracle=False, rev_id=NEW_REV), self.autogenerate(oracle=True, rev_id=NEW_REV)
