@@ -222,12 +222,13 @@ ModelsRead read_models_tree(const std::vector<ModelsSource>& sources, const fs::
                      {codes::kModelsIoError, {},
                       fmt::format("no table for {} is defined here or in the modules it imports", target.target)});
   }
-  for (auto& [bind, table] : bound) {
+  for (auto& entry : bound) {
+    const std::string& bind = entry.first;  // a plain name: clang 14 cannot capture a structured binding
     auto it = std::find_if(out.targets.begin(), out.targets.end(),
                            [&](const TargetModels& t) { return t.target == bind; });
     if (it == out.targets.end())
       it = out.targets.insert(out.targets.end(), TargetModels{bind, {fmt::format("bind key \"{}\"", bind)}, {}});
-    it->tables.push_back(std::move(table));
+    it->tables.push_back(std::move(entry.second));
   }
   out.problems = reader.problems();
   return out;
