@@ -301,8 +301,14 @@ void read_definition(const SyntaxTree& tree, const ModuleNames& names, const std
 }  // namespace
 
 const MigrationFunction* Migration::upgrade_for(const MigrationFunction& downgrade) const {
+  // Paired by the whole name after the role, not the engine alone: Flask-Migrate's default bind
+  // is `downgrade_()` beside a `downgrade(engine_name)` dispatcher, both engine "".
+  auto suffix = [](const MigrationFunction& fn) {
+    return fn.name.substr(fn.role == FunctionRole::kUpgrade ? std::string_view("upgrade").size()
+                                                             : std::string_view("downgrade").size());
+  };
   for (const auto& fn : functions)
-    if (fn.role == FunctionRole::kUpgrade && fn.engine == downgrade.engine) return &fn;
+    if (fn.role == FunctionRole::kUpgrade && suffix(fn) == suffix(downgrade)) return &fn;
   return nullptr;
 }
 

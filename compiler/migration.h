@@ -87,8 +87,9 @@ enum class FunctionRole { kUpgrade, kDowngrade };
 struct MigrationFunction {
   std::string_view name;
   FunctionRole role;
-  // upgrade_<engine>() in Alembic's multidb template: the engine name, which the function is
-  // cleaned for. Empty for plain upgrade()/downgrade().
+  // upgrade_<engine>() in Alembic's multidb template (Flask-Migrate's: upgrade_<bind>()): the
+  // engine name, which the function is cleaned for. Empty for plain upgrade()/downgrade() and for
+  // Flask-Migrate's default bind, upgrade_()/downgrade_(): both are cleaned for the file's target.
   std::string_view engine;
   TSNode definition{};
   TSNode body{};

@@ -86,4 +86,14 @@ std::string describe(const PassInput& in, const OpCall& op) {
   return fmt::format("{} on {}{}", head, op.table.qualified(), where);
 }
 
+TSNode execute_sql(const PassInput& in, const OpCall& op) {
+  Arguments args = read_arguments(in.tree, op.call);
+  TSNode sql = args.positional.empty() ? args.keyword("sqltext") : args.positional[0];
+  if (is(sql, "call")) {
+    Arguments inner = read_arguments(in.tree, sql);
+    if (!inner.positional.empty()) sql = inner.positional[0];
+  }
+  return sql;
+}
+
 }  // namespace alembic_fix

@@ -37,4 +37,7 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
 
 std::string describe(const PassInput& in, const OpCall& op);  // `op.drop_table on hq_plants`
 
+// The SQL node of op.execute("..."), op.execute(sa.text("...")), op.execute(sqltext=...).
+TSNode execute_sql(const PassInput& in, const OpCall& op);
+
 }  // namespace alembic_fix

@@ -21,17 +21,6 @@ constexpr Code kRawSqlForeign{"AF108", "raw-sql-foreign", Severity::kWarning,
                               "Raw SQL names another target's table: kept, check it is meant"};
 constexpr Code kCodes[] = {kRawSqlDrop, kRawSqlForeign};
 
-// op.execute("..."), op.execute(sa.text("...")): the SQL node.
-TSNode sql_argument(const PassInput& in, const OpCall& op) {
-  Arguments args = read_arguments(in.tree, op.call);
-  TSNode sql = args.positional.empty() ? args.keyword("sqltext") : args.positional[0];
-  if (is(sql, "call")) {
-    Arguments inner = read_arguments(in.tree, sql);
-    if (!inner.positional.empty()) sql = inner.positional[0];
-  }
-  return sql;
-}
-
 bool foreign(const PassInput& in, std::string_view target, const std::string& name) {
   TableRef table;
   size_t dot = name.rfind('.');
@@ -65,7 +54,7 @@ PassOutput run(const PassInput& in) {
     for (const auto& op : fn.ops) {
       if (op.method != "execute" || op.kept) continue;
       Position at = in.source.position(ts_node_start_byte(op.call));
-      TSNode node = sql_argument(in, op);
+      TSNode node = execute_sql(in, op);
       auto sql = string_value(in.tree, node);
       if (!sql) {
         std::string_view text = in.tree.text(node);

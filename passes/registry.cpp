@@ -6,6 +6,7 @@
   PASS(mirror_downgrade)         \
   PASS(foreign_op)               \
   PASS(raw_sql)                  \
+  PASS(foreign_type)             \
   PASS(unfollowed_op)            \
   PASS(keep_pragma)              \
   PASS(annotate_target)          \

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "compiler/prefilter.h"
 #include "tests/fix_for_test.h"
 
@@ -112,4 +114,17 @@ TEST_CASE("a line after an unfinished one starts no statement") {
 TEST_CASE("an annotation inside a string or a bracket is no annotation") {
   CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = \"\"\"\nMIGRATION_TARGET = \"plant\"\n\"\"\"\n")));
   CHECK_FALSE(scan(with(kClean, "MIGRATION_TARGET = \"plant\"\n", "x = (\nMIGRATION_TARGET == \"plant\")\n")));
+}
+
+TEST_CASE("a foreign enum type's create or drop outside a table is parsed, and the pipeline reports it") {
+  // The type is known foreign only through a table of the file that uses it: that literal is seen.
+  std::string typed = with(kClean, "    op.drop_table('dead_letter')\n",
+                           "    op.drop_table('dead_letter')\n"
+                           "    op.add_column('hq_users', sa.Column('tier', sa.Enum('a', name='hq_tier')))\n"
+                           "    sa.Enum(name='hq_tier').drop(op.get_bind())\n");
+  CHECK_FALSE(scan(typed));
+  auto full = testing::fix(typed, "plant", true);
+  bool reported = std::any_of(full.diagnostics.begin(), full.diagnostics.end(),
+                              [](const Diagnostic& d) { return d.code.id == "AF110"; });
+  CHECK(reported);
 }

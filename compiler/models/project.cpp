@@ -74,17 +74,28 @@ class ModelsReader {
  public:
   ModelsReader(fs::path cwd, ModelFiles& files) : cwd_(std::move(cwd)), files_(files) {}
 
-  void read_target(TargetModels& target, const std::vector<fs::path>& roots) {
+  // The tables of `target`'s modules: each in `target`, or, when Flask-SQLAlchemy binds it to
+  // another database (`__bind_key__`, `db.Table(bind_key=...)`), in `bound` under its bind key.
+  // Returns how many tables were found either way.
+  size_t read_target(TargetModels& target, const std::vector<fs::path>& roots,
+                     std::vector<std::pair<std::string, LocatedTable>>& bound) {
     std::deque<fs::path> queue(roots.begin(), roots.end());
     std::set<fs::path> visited;
+    size_t found = 0;
     while (!queue.empty()) {
       fs::path file = queue.front();
       queue.pop_front();
       const Loaded& module = load(file);
       if (!visited.insert(module.identity).second) continue;
-      for (const auto& t : module.models.tables) target.tables.push_back({t.table, module.display, t.position});
+      for (const auto& t : module.models.tables) {
+        LocatedTable located{t.table, module.display, t.position};
+        if (t.bind_key.empty()) target.tables.push_back(std::move(located));
+        else bound.emplace_back(t.bind_key, std::move(located));
+        ++found;
+      }
       queue.insert(queue.end(), module.follows.begin(), module.follows.end());
     }
+    return found;
   }
 
   std::string display(const fs::path& path) const {
@@ -199,13 +210,25 @@ ModelsRead read_models_tree(const std::vector<ModelsSource>& sources, const fs::
       reader.problem(path, {codes::kModelsIoError, {}, "no such models file or folder"});
     }
   }
-  for (auto& target : out.targets) {
-    reader.read_target(target, roots[target.target]);
+  // A bound table belongs to the target named after its bind, made after the named ones if need be.
+  std::vector<std::pair<std::string, LocatedTable>> bound;
+  size_t named = out.targets.size();
+  for (size_t i = 0; i < named; ++i) {
+    TargetModels& target = out.targets[i];
+    size_t found = reader.read_target(target, roots[target.target], bound);
     // Said only when nothing else explains it (a module that does not parse has no tables either).
-    if (target.tables.empty() && !roots[target.target].empty() && !reader.has_problems())
+    if (found == 0 && !roots[target.target].empty() && !reader.has_problems())
       reader.problem((base / target.sources.front()).lexically_normal(),
                      {codes::kModelsIoError, {},
                       fmt::format("no table for {} is defined here or in the modules it imports", target.target)});
+  }
+  for (auto& entry : bound) {
+    const std::string& bind = entry.first;  // a plain name: clang 14 cannot capture a structured binding
+    auto it = std::find_if(out.targets.begin(), out.targets.end(),
+                           [&](const TargetModels& t) { return t.target == bind; });
+    if (it == out.targets.end())
+      it = out.targets.insert(out.targets.end(), TargetModels{bind, {fmt::format("bind key \"{}\"", bind)}, {}});
+    it->tables.push_back(std::move(entry.second));
   }
   out.problems = reader.problems();
   return out;

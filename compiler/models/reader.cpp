@@ -237,9 +237,18 @@ class ModuleReader {
   // A bind key decides which database a table is in, so one that cannot be read is a problem.
   std::optional<std::string> bind_key_value(TSNode value, std::string_view owner) {
     if (is_none(tree_, value)) return std::string();
-    if (auto literal = string_value(tree_, value)) return literal;
-    problem(value, fmt::format("{}: the bind key is not a string literal, so the table's database cannot be read",
-                               owner));
+    auto literal = string_value(tree_, value);
+    if (!literal) {
+      problem(value, fmt::format("{}: the bind key is not a string literal, so the table's database cannot be read",
+                                 owner));
+      return std::nullopt;
+    }
+    // The bind key names the table's target in the map, and targets are plain names (as --target).
+    bool plain = literal->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+                 std::string::npos;
+    if (!literal->empty() && plain) return literal;
+    problem(value, fmt::format("{}: the bind key \"{}\" cannot name a target (letters, digits, _ and - only)", owner,
+                               *literal));
     return std::nullopt;
   }
 

@@ -47,7 +47,8 @@ VERSION_TABLES = {version_tables!r}
 
 def include_object_for(target):
     def include_object(object, name, type_, reflected, compare_to):
-        return not (type_ == "table" and name in FOREIGN_TABLES[target])
+        qualified = f"{{object.schema}}.{{name}}" if type_ == "table" and object.schema else name
+        return not (type_ == "table" and qualified in FOREIGN_TABLES[target])
 
     return include_object if os.environ.get("E2E_ORACLE") == "1" else None
 
@@ -81,12 +82,12 @@ def run_migrations_online() -> None:
     section = config.get_section(config.config_ini_section, {{}})
     section["sqlalchemy.url"] = url_for("db", section["sqlalchemy.url"])
     connectable = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with connectable.connect() as connection:
+    with connectable.connect() as connection:{schemas_setup}
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch={batch},
-            include_object=include_object_for(target),
+            include_object=include_object_for(target),{schemas_option}
             version_table=VERSION_TABLES[target],
         )
         with context.begin_transaction():
@@ -146,6 +147,20 @@ def run_migrations_online() -> None:
 
 run_migrations_online()
 '''
+
+# Plant and hq as two schemas of one PostgreSQL database: each run makes sure both schemas are
+# there (so the migrations can create tables in them) and compares every schema.
+SCHEMAS_ENV = {
+    "schemas_setup": """
+        from sqlalchemy import text
+
+        for schema in ("plant", "hq"):
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        if hasattr(connection, "commit"):  # SQLAlchemy 2.0 began a transaction: end it first
+            connection.commit()""",
+    "schemas_option": "\n            include_schemas=True,",
+}
+NO_SCHEMAS_ENV = {"schemas_setup": "", "schemas_option": ""}
 
 REPO = Path(__file__).resolve().parents[2]
 FENCED = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
@@ -285,7 +300,7 @@ class Project:
         foreign = {t: sorted(self.foreign_tables(t)) for t in ("plant", "hq")}
         text = ENV_HEADER.format(foreign=foreign, version_tables={t: self.version_table(t) for t in ("plant", "hq")})
         body = ENV_MULTIDB if self.case.layout == "multidb" else ENV_GENERIC
-        text += body.format(batch=self.case.batch)
+        text += body.format(batch=self.case.batch, **(SCHEMAS_ENV if self.case.schemas else NO_SCHEMAS_ENV))
         if self.hook_executable and not self.cell.current:
             text += "\n\n" + documented_hook(self.hook_executable, self.cell, self.case)[0]
         (self.root / "migrations" / "env.py").write_text(text)
@@ -294,10 +309,16 @@ class Project:
         return f"alembic_version_{target}" if self.case.version_tables else "alembic_version"
 
     def foreign_tables(self, target: str) -> frozenset[str]:
-        """What the target's migrations must leave alone: the tables only the other target owns,
-        and the other chain's version table when each target has its own chain."""
-        other = {self.version_table(other_target(target))} if self.case.version_tables else set()
-        return foreign_tables(target) | other
+        """What the target's migrations must leave alone: the tables only the other target owns
+        (`schema.table` when the targets are schemas), and the other chain's version table when
+        each target has its own chain."""
+        if self.case.schemas:
+            other = other_target(target)
+            tables = frozenset(t.key for after in (False, True) for t in self.model_tables(other, after))
+        else:
+            tables = foreign_tables(target)
+        chain = {self.version_table(other_target(target))} if self.case.version_tables else set()
+        return tables | chain
 
     def other_chain(self, target: str) -> Project:
         """The other target's own Alembic chain (its project, versions and version table) in a folder
@@ -321,7 +342,7 @@ class Project:
             table = catalog[name]
             for col in added.get(name, []):
                 table = table.with_column(col)
-            tables.append(table)
+            tables.append(table.in_schema(target) if self.case.schemas else table)
         return tables
 
     def write_models(self, after: bool) -> None:
@@ -342,7 +363,7 @@ class Project:
                     "m.metadata.create_all(sqlalchemy.create_engine(sys.argv[1]))").format(other_target(engine))
             subprocess.run([PYTHON, "-c", code, self.databases.url(self.dev_db(engine))], cwd=self.root,
                            env=self.env(), check=True)
-            self.databases.fill_rows(self.dev_db(engine), sorted(foreign_tables(engine)))
+            self.databases.fill_rows(self.dev_db(engine), sorted(self.foreign_tables(engine)))
 
     def autogenerate(self, oracle: bool, rev_id: str = NEW_REV, config: str | None = None) -> str:
         """Runs `alembic revision --autogenerate` and returns the file's text, leaving no file behind
@@ -375,7 +396,7 @@ class Project:
 def expected_schema(tables: list[TableDef], version_table: str) -> dict[str, dict[str, list[str]]]:
     result = {version_table: {"columns": ["version_num"], "indexes": []}}
     for t in tables:
-        result[t.name] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
+        result[t.key] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
     return result
 
 
@@ -443,7 +464,7 @@ def judge(project: Project, text: str, tag: str) -> list[str]:
             for e, name in polluted_names.items():
                 if dbs.snapshot(name, project.foreign_tables(e)) != untouched[e]:
                     failures.append(f"developer's {e} database: `alembic {' '.join(args)}` touched the "
-                                    f"{other_target(e)} tables")
+                                    f"other database's tables")
     finally:
         path.unlink(missing_ok=True)
     return failures

@@ -81,9 +81,22 @@ class TableDef:
     name: str
     columns: tuple[Col, ...]
     indexes: tuple[Idx, ...] = field(default=())
+    schema: str | None = None  # Table(..., schema=...): plant and hq as schemas of one database
+
+    @property
+    def key(self) -> str:
+        """How the databases (cells.py) and the maps name it: `table`, or `schema.table`."""
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    def in_schema(self, schema: str) -> "TableDef":
+        """The same table in `schema`, its foreign keys pointing into that schema too."""
+        columns = tuple(replace(c, fk=f"{schema}.{c.fk}") if c.fk else c for c in self.columns)
+        return replace(self, columns=columns, schema=schema)
 
     def index_names(self) -> set[str]:
-        names = {f"ix_{self.name}_{c.name}" for c in self.columns if c.index}
+        # SQLAlchemy's ix_%(column_0_label)s: the label holds the schema too.
+        prefix = f"ix_{self.schema}_{self.name}" if self.schema else f"ix_{self.name}"
+        names = {f"{prefix}_{c.name}" for c in self.columns if c.index}
         return names | {i.name for i in self.indexes}
 
     def with_column(self, col: Col) -> "TableDef":
@@ -93,6 +106,8 @@ class TableDef:
         lines = [f"{self.name} = Table(", f"    {self.name!r},", "    metadata,"]
         lines += [f"    {c.render()}," for c in self.columns]
         lines += [f"    {i.render()}," for i in self.indexes]
+        if self.schema:
+            lines.append(f"    schema={self.schema!r},")
         lines.append(")")
         return "\n".join(lines)
 

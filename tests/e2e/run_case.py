@@ -33,6 +33,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,6 +44,7 @@ from alembic_project import (INITIAL_REV, NEW_REV, KNOWN_DIFFERENCES, AlembicErr
 from cases import CASES_BY_NAME, EXPECTED_DIFFERENCES, Case, matrix  # noqa: E402
 from hand_edits import edit as hand_edit, without_statements_at  # noqa: E402
 from cells import CELLS_BY_NAME, PostgresDatabases, SetupError, SQLiteDatabases  # noqa: E402
+from flask_project import FlaskProject  # noqa: E402
 
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
 
@@ -95,15 +98,19 @@ def judge_both(project: Project, fixed: str, unfixed: str, failures: list[str]) 
         failures.append("the unfixed file passed the database checks too: the case proves nothing")
 
 
-def run_fix_case(project: Project, binary: str, tmp: Path) -> list[str]:
+def run_fix_case(project: Project, binary: str, tmp: Path, built: tuple[str, str] | None = None,
+                 args: list[str] | None = None) -> list[str]:
+    """`built`: the (plain, oracle) texts when the caller built them; `args`: in place of case.args."""
     case = project.case
-    plain, oracle = project.build()
+    plain, oracle = built or project.build()
     want = expected_output(case, plain, oracle)
     failures: list[str] = []
     work = tmp / "work"
     work.mkdir()
     path = work / f"{NEW_REV}_{case.name}.py"
     path.write_bytes(plain.encode())
+    if args is not None:
+        case = replace(case, extra_args=tuple(args))
 
     check = fix(binary, [*case.args, "--check", path.name], work)
     if check.returncode != 1:
@@ -191,6 +198,23 @@ def run_edit_case(project: Project, binary: str, tmp: Path) -> list[str]:
     return failures
 
 
+def run_flask_case(project: FlaskProject, binary: str, tmp: Path) -> list[str]:
+    """Flask-Migrate: the map comes from the models (`alembic-fix maps --models default=models.py`:
+    each `__bind_key__` / `db.Table(bind_key=...)` table under the target named after its bind),
+    then the file `flask db migrate` wrote is fixed with that map and judged as any other case:
+    `upgrade_plant()`/`upgrade_hq()` for their binds, `upgrade_()` for `--target default`."""
+    plain, oracle = project.build()
+    made = fix(binary, ["maps", "--models", "default=models.py", "-o", "targets.toml"], project.root)
+    if made.returncode != 0:
+        return [f"alembic-fix maps --models default=models.py exits {made.returncode}, expected 0\n{made.stderr}"]
+    targets = tomllib.loads((project.root / "targets.toml").read_text())["targets"]
+    got = {name: target["tables"] for name, target in targets.items()}
+    if got != project.expected_map():
+        return [f"alembic-fix maps made {got}, expected {project.expected_map()}"]
+    return run_fix_case(project, binary, tmp, built=(plain, oracle),
+                        args=[*project.case.extra_args, "--maps", str(project.root / "targets.toml")])
+
+
 def run_hook_case(project: Project, binary: str, tmp: Path) -> list[str]:
     case = project.case
     project.create()
@@ -254,9 +278,12 @@ def main() -> int:
             else:
                 databases = SQLiteDatabases(tmp / "databases")
                 databases.folder.mkdir()
-            project = Project(case, cell, tmp / "project", databases, options.third_party,
-                              hook_executable=binary if case.hook else None)
-            run = run_hook_case if case.hook else run_edit_case if case.edit else run_fix_case
+            if case.layout == "flask":
+                project, run = FlaskProject(case, cell, tmp / "project", databases, options.third_party), run_flask_case
+            else:
+                project = Project(case, cell, tmp / "project", databases, options.third_party,
+                                  hook_executable=binary if case.hook else None)
+                run = run_hook_case if case.hook else run_edit_case if case.edit else run_fix_case
             failures = run(project, binary, tmp)
         except (AlembicError, SetupError) as e:  # a step of the scenario itself failed
             failures = [str(e)]
