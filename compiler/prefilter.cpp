@@ -3,6 +3,7 @@
 #include "compiler/encoding.h"
 #include "compiler/migration.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <span>
@@ -181,14 +182,21 @@ bool is_keyword_argument(std::span<const Token> arg) {
 
 bool is_none(std::span<const Token> value) { return value.size() == 1 && value[0].text == "None"; }
 
+// A schema that cannot change what the file's tables are: None, or a plain literal (the parser
+// resolves it as the scan reads it) when no map pattern names a schema.
+bool inert_schema(std::span<const Token> value, const TargetMap& maps) {
+  return is_none(value) || (!maps.has_schema_patterns() && value.size() == 1 && plain_string(value[0]));
+}
+
 // A schema passed by position (Alembic before 1.11) may give the table to another target by a
 // dotted pattern, which no single literal shows: the parser decides.
-bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op) {
+bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op,
+                              const TargetMap& maps) {
   if (!op.schema_position) return false;
   size_t positional = 0;
   for (auto arg : args) {
     if (is_keyword_argument(arg)) continue;
-    if (positional++ == *op.schema_position) return !is_none(arg);
+    if (positional++ == *op.schema_position) return !inert_schema(arg, maps);
   }
   return false;
 }
@@ -201,7 +209,7 @@ bool names_own_table(std::span<const std::span<const Token>> args, const Alembic
   for (auto arg : args) {
     if (is_keyword_argument(arg)) {
       auto value = arg.subspan(2);
-      if (arg[0].text == op.schema_keyword && !is_none(value)) return false;
+      if (arg[0].text == op.schema_keyword && !inert_schema(value, maps)) return false;
       if (arg[0].text == op.table_keyword) {
         table = literal_argument(value);
         if (!table) return false;
@@ -228,27 +236,79 @@ bool op_call_is_clean(const std::vector<Token>& tokens, size_t at, const Alembic
   if (!on_op) return op.kind != OpKind::kBatch;
   auto args = call_arguments(tokens, at);
   if (!args) return false;
-  if (passes_positional_schema(*args, op)) return false;
+  if (passes_positional_schema(*args, op, maps)) return false;
   return !must_name_own || names_own_table(*args, op, maps, own_bit);
 }
 
-// The target a plain `MIGRATION_TARGET = "x"` statement names, when the module also has a
-// `revision` identifier statement; nullopt otherwise.
-std::optional<std::string> annotated_migration_target(const std::vector<Token>& tokens) {
-  std::optional<std::string> target;
-  bool migration = false;
+struct ModuleHeader {
+  bool migration = false;                 // a `revision` identifier statement
+  std::optional<std::string> annotation;  // the target a plain `MIGRATION_TARGET = "x"` names
+};
+
+// What read_migration() would find at the top level: statements at column 0.
+ModuleHeader read_header(const std::vector<Token>& tokens) {
+  ModuleHeader header;
   for (size_t i = 0; i + 2 < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind != Token::kName || !t.line_start) continue;
     if (t.text == "MIGRATION_TARGET" && tokens[i + 1].text == "=" && plain_string(tokens[i + 2]) &&
         (i + 3 == tokens.size() || tokens[i + 3].line > tokens[i + 2].line))
-      target = std::string(tokens[i + 2].content);
+      header.annotation = std::string(tokens[i + 2].content);
     if (t.text == "revision" && (tokens[i + 1].text == ":" || (tokens[i + 1].text == "=" && tokens[i + 2].text != "=")))
-      migration = true;
+      header.migration = true;
   }
-  return migration ? target : std::nullopt;
+  return header;
 }
 
+bool is_identifier_name(std::string_view name) {
+  return name == "revision" || name == "down_revision" || name == "branch_labels" || name == "depends_on";
+}
+
+// One past the last byte of the last revision identifier statement, where read_migration()'s
+// identifiers_end ends, when each of those names is only assigned at the top level by a
+// statement of its own and branch_labels is None; else nullopt (the parser decides). A statement
+// runs to the token before the next one that starts a line at column 0.
+std::optional<size_t> identifiers_end(const std::vector<Token>& tokens, std::string_view text) {
+  std::optional<size_t> end;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.kind == Token::kPunct && t.text == ";") return std::nullopt;  // statements sharing a line
+    if (t.kind != Token::kName || !is_identifier_name(t.text)) continue;
+    if (i > 0 && tokens[i - 1].text == ".") continue;  // an attribute: `context.revision`
+    bool assigned = t.line_start && i + 1 < tokens.size() &&
+                    (tokens[i + 1].text == ":" ||
+                     (tokens[i + 1].text == "=" && (i + 2 == tokens.size() || tokens[i + 2].text != "=")));
+    if (!assigned) return std::nullopt;
+    size_t last = i + 1;
+    while (last + 1 < tokens.size() && !tokens[last + 1].line_start) ++last;
+    // branch_labels naming a target would decide the target before the folder: None names none.
+    if (t.text == "branch_labels" && !(tokens[last].text == "None" && tokens[last - 1].text == "="))
+      return std::nullopt;
+    const Token& final_token = tokens[last];
+    end = std::max(end.value_or(0),
+                   static_cast<size_t>(final_token.text.data() + final_token.text.size() - text.data()));
+  }
+  return end;
+}
+
+// The file's target and, when it has no annotation yet, where the annotation goes; nullopt
+// unless the hints and the file agree the way decide_target() would find them agreeing.
+std::optional<ScanVerdict> scan_target(const std::vector<Token>& tokens, std::string_view text,
+                                       const TargetHints& hints, bool annotated) {
+  ModuleHeader header = read_header(tokens);
+  if (!header.migration) return std::nullopt;
+  if (annotated) {
+    if (!header.annotation) return std::nullopt;
+    if (hints.option && *hints.option != *header.annotation) return std::nullopt;
+    if (hints.folder && *hints.folder != *header.annotation) return std::nullopt;
+    return ScanVerdict{std::move(*header.annotation), std::nullopt};
+  }
+  if (!hints.option && !hints.folder) return std::nullopt;  // branch_labels or the tables decide
+  if (hints.option && hints.folder && *hints.option != *hints.folder) return std::nullopt;
+  auto end = identifiers_end(tokens, text);
+  if (!end) return std::nullopt;
+  return ScanVerdict{hints.option ? *hints.option : *hints.folder, end};
+}
 
 // kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
 // as databases fold them) that only other targets' tables are named.
@@ -289,25 +349,28 @@ bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
 
 }  // namespace
 
-std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
-  // One annotation, and nothing else that looks like one.
-  if (count(text, "MIGRATION_TARGET") != 1) return std::nullopt;
-  if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
-  // A PEP 263 cookie means the bytes may not be UTF-8: the full pipeline decides.
-  size_t second_line_end = text.find('\n', text.find('\n') + 1);
-  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
+std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& maps, const TargetHints& hints,
+                                     bool encoding_checked) {
+  // At most one annotation, and nothing else that looks like one.
+  size_t annotations = count(text, "MIGRATION_TARGET");
+  if (annotations > 1) return std::nullopt;
+  if (!encoding_checked) {
+    if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
+    // A PEP 263 cookie means the bytes may not be UTF-8: encoding_problem() decides.
+    size_t second_line_end = text.find('\n', text.find('\n') + 1);
+    if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
+  }
   if (text.find("alembic-fix:") != std::string_view::npos) return std::nullopt;  // a pragma
 
   std::vector<Token> tokens;
   tokens.reserve(text.size() / kBytesPerToken);
   if (!tokenize(text, tokens)) return std::nullopt;
 
-  std::optional<std::string> target = annotated_migration_target(tokens);
-  if (!target) return std::nullopt;
-  int index = maps.target_index(*target);
+  std::optional<ScanVerdict> verdict = scan_target(tokens, text, hints, annotations == 1);
+  if (!verdict) return std::nullopt;
+  const std::string& target = verdict->target;
+  int index = maps.target_index(target);
   if (index < 0) return std::nullopt;
-  if (hints.option && *hints.option != *target) return std::nullopt;
-  if (hints.folder && *hints.folder != *target) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -320,7 +383,7 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
         return std::nullopt;
       if (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString) return std::nullopt;
       if (t.content.empty()) continue;
-      if (t.content != *target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
+      if (t.content != target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
       uint64_t owners = maps.owner_mask(TableRef{std::string(t.content), {}});
       if (owners && !(owners & own_bit)) return std::nullopt;
       if (!literal_words_clean(t.content, maps, own_bit)) return std::nullopt;
@@ -330,7 +393,9 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
-    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
+    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" &&
+        !(i + 3 < tokens.size() && (tokens[i + 3].text == "," || tokens[i + 3].text == ")") &&
+          inert_schema(std::span(tokens).subspan(i + 2, 1), maps)))
       return std::nullopt;
     // Alembic's multidb template cleans each function for its own engine: parse those.
     if (t.text == "def" && i + 1 < tokens.size() &&
@@ -340,7 +405,13 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
     const AlembicOp* op = find_alembic_op(t.text);
     if (op && !op_call_is_clean(tokens, i, *op, maps, own_bit)) return std::nullopt;
   }
-  return target;
+  return verdict;
+}
+
+std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
+  auto verdict = scan_file(text, maps, hints);
+  if (!verdict || verdict->annotate_after) return std::nullopt;
+  return std::move(verdict->target);
 }
 
 }  // namespace alembic_fix

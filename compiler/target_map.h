@@ -52,6 +52,8 @@ class TargetMap {
   // prefix fits, since the prefilter asks this for every string literal of every file.
   uint64_t owner_mask(const TableRef& table) const;
   int target_index(std::string_view name) const;  // -1 when no target has that name
+  // True when some pattern names "schema.table": without one, no schema changes a table's owner.
+  bool has_schema_patterns() const { return !exact_qualified_.empty() || schema_globs_; }
   // The targets that list the table, for messages.
   std::vector<std::string_view> owners(const TableRef& table) const;
 
@@ -66,6 +68,7 @@ class TargetMap {
   std::vector<Target> targets_;
   std::unordered_map<std::string, uint64_t> exact_bare_, exact_qualified_;
   std::vector<Glob> globs_;
+  bool schema_globs_ = false;
   std::string origin_;
 };
 
