@@ -26,6 +26,15 @@ TOOLS=bench/.tools
 
 step() { echo "== $*" >&2; }
 
+# nothing_left COMMAND...: true when `COMMAND --check` would fix no file and fails on none. A
+# warning that is a finding (SQL built at run time, AF106) makes --check exit 1 on a fixed real
+# corpus too, so the summary line decides, not the exit status.
+nothing_left() {
+  local summary
+  summary=$(NO_COLOR=1 "$@" --check 2>&1 >/dev/null | tail -n1)
+  [[ $summary =~ ^alembic-fix:\ 0\ files\ would\ be\ fixed ]] && [[ $summary != *failed* ]]
+}
+
 step "build (Release) and Debian packages"
 EXTRA_PACKAGES="hyperfine time" BUILD_DIR="$BUILD" BUILD_TYPE=Release CMAKE_ARGS=-DBUILD_TESTING=OFF \
   bash scripts/setup.sh
@@ -143,7 +152,7 @@ bench_real() {
   step "real: the fixed copy (steady state), and what each tool finds"
   rm -rf "$real/fixed" && cp -r "$real/first" "$real/fixed"
   $fix -q "$real/fixed" 2>/dev/null || { echo "bench: alembic-fix failed on the real corpus" >&2; exit 1; }
-  $fix --check -q "$real/fixed" 2>/dev/null || { echo "bench: the fixed real corpus still has work" >&2; exit 1; }
+  nothing_left $fix "$real/fixed" || { echo "bench: the fixed real corpus still has work" >&2; exit 1; }
   NO_COLOR=1 $fix --check --statistics "$real/first" >"$res/first.statistics" 2>&1 || true
   local fix_found sg_found sg_fixed
   fix_found=$(NO_COLOR=1 $fix --check "$real/first" 2>&1 >/dev/null | grep -c ': AF001 ' || true)
@@ -210,8 +219,8 @@ bench_real() {
     echo "r5b parse_only $(rss "$PARSE $real/large/drops")"
   } >"$res/rss.txt"
   # The fixes measured must have done their work: nothing left to fix.
-  $fix --check -q "$real/work" 2>/dev/null || { echo "bench: the real first run left work to do" >&2; exit 1; }
-  $FIX --maps "$map" --unknown remove --check -q "$real/large-work" 2>/dev/null ||
+  nothing_left $fix "$real/work" || { echo "bench: the real first run left work to do" >&2; exit 1; }
+  nothing_left $FIX --maps "$map" --unknown remove "$real/large-work" ||
     { echo "bench: a large migration was not fixed" >&2; exit 1; }
   rm -rf "$real/work" "$real/large-work" "$res/rss.tmp"
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <span>
 #include <vector>
@@ -334,6 +335,26 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
   return !foreign_word();
 }
 
+// raw-sql reads an op.execute() argument it cannot evaluate (a name, a call) as SQL built at run
+// time, and warns when its text says "drop" in any case: in a name or a comment as much as in a
+// string. So the bytes between the brackets of any `.execute(...)` must not say it.
+bool execute_text_says_drop(const std::vector<Token>& tokens, size_t at, std::string_view text) {
+  if (at == 0 || tokens[at - 1].text != "." || at + 1 >= tokens.size() || tokens[at + 1].text != "(") return false;
+  int depth = 0;
+  for (size_t i = at + 1; i < tokens.size(); ++i) {
+    std::string_view t = tokens[i].kind == Token::kPunct ? tokens[i].text : std::string_view();
+    if (t == "(" || t == "[" || t == "{") ++depth;
+    if ((t == ")" || t == "]" || t == "}") && --depth == 0) {
+      size_t from = static_cast<size_t>(tokens[at + 1].text.data() - text.data());
+      size_t to = static_cast<size_t>(tokens[i].text.data() - text.data());
+      std::string lower(text.substr(from, to - from));
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      return lower.find("drop") != std::string::npos;
+    }
+  }
+  return true;  // unterminated: the parser decides
+}
+
 // kPlainOp: `alembic . op`, `import op as` / `op as` in an import, `getattr ( op`, and `op . name`
 // not followed by `(` each mean a way to reach an operation the scan does not follow.
 bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
@@ -391,6 +412,7 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
     }
     if (t.kind != Token::kName) continue;
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
+    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) return std::nullopt;
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
     if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" &&

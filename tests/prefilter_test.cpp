@@ -235,3 +235,17 @@ TEST_CASE("a UTF-8 coding cookie no longer sends a clean file to the parser; any
   CHECK_FALSE(ascii_high.prefiltered);
   CHECK(ascii_high.status == FileStatus::kError);
 }
+
+TEST_CASE("op.execute of a name or a call saying drop is SQL built at run time (AF106): parsed") {
+  for (const std::string execute : {"    drop_sql = 'SELECT 1'\n    op.execute(drop_sql)\n",
+                                    "    op.execute(sa.text(DROP_OLD))\n"}) {
+    std::string text = with(kClean, "def downgrade():\n", "def downgrade():\n" + execute);
+    CHECK_FALSE(scan(text));
+    CHECK(has_code(compile(text, false), "AF106"));
+  }
+  // A comment inside the brackets is not the argument's text, but the scan does not tell: parsed.
+  CHECK_FALSE(scan(with(kClean, "def downgrade():\n", "def downgrade():\n    op.execute(  # drop\n        sql)\n")));
+  std::string harmless = with(kClean, "def downgrade():\n", "def downgrade():\n    op.execute(sql)\n");
+  CHECK(scan(harmless) == "plant");
+  check_same_as_parsed(harmless);
+}
