@@ -164,6 +164,14 @@ bench_real() {
     exit 1
   fi
   NO_COLOR=1 $fix --check -v "$real/fixed" 2>&1 | grep -c 'not parsed' >"$res/prefiltered" || true
+  NO_COLOR=1 $fix --check -v "$real/first" 2>&1 | grep -c 'not parsed' >"$res/prefiltered_first" || true
+  # Every shortcut of the byte scan must give the parser's result: diffs and diagnostics, on
+  # both the never-annotated and the fixed copy, with the prefilter on and off.
+  local d
+  for d in first/00 fixed/00; do
+    cmp -s <(NO_COLOR=1 $fix --diff "$real/$d" 2>&1) <(NO_COLOR=1 $fix --diff --no-prefilter "$real/$d" 2>&1) ||
+      { echo "bench: the prefilter changes the result on $real/$d" >&2; exit 1; }
+  done
 
   local HF=(hyperfine --style basic --warmup 1 --runs 5 -i)
   step "(r1) first run: --check on files never annotated"

@@ -20,6 +20,7 @@ struct Token {
   std::string_view prefix;   // a string's prefix letters (r, b, f, u...)
   uint32_t line;
   bool line_start;  // first token of its line, at column 0
+  uint32_t depth;   // brackets around it (around a bracket: those outside it)
 };
 
 bool is_name_start(unsigned char c) { return c == '_' || std::isalpha(c) || c >= 0x80; }
@@ -74,16 +75,17 @@ class Tokenizer {
                            (s_[prefix_end] == '"' || s_[prefix_end] == '\'') &&
                            name.find_first_not_of("rRbBuUfF") == std::string_view::npos;
       if (!string_prefix) {
-        out_.push_back({Token::kName, name, {}, {}, line_, at_start});
+        out_.push_back({Token::kName, name, {}, {}, line_, at_start, depth_});
         i_ = prefix_end;
         return true;
       }
     }
     if (s_[prefix_end] == '"' || s_[prefix_end] == '\'') return string(start, prefix_end, at_start);
     char c = s_[i_];
+    uint32_t outside = depth_;
     if (c == '(' || c == '[' || c == '{') ++depth_;
-    if ((c == ')' || c == ']' || c == '}') && depth_ > 0) --depth_;
-    out_.push_back({Token::kPunct, s_.substr(i_, 1), {}, {}, line_, at_start});
+    if ((c == ')' || c == ']' || c == '}') && depth_ > 0) outside = --depth_;
+    out_.push_back({Token::kPunct, s_.substr(i_, 1), {}, {}, line_, at_start, outside});
     ++i_;
     return true;
   }
@@ -113,7 +115,7 @@ class Tokenizer {
     }
     i_ = j + open;
     out_.push_back({Token::kString, s_.substr(start, i_ - start), s_.substr(open_at + open, j - open_at - open),
-                    s_.substr(start, open_at - start), start_line, at_start});
+                    s_.substr(start, open_at - start), start_line, at_start, depth_});
     return true;
   }
 
@@ -122,7 +124,7 @@ class Tokenizer {
   size_t i_ = 0;
   uint32_t line_ = 1;
   size_t line_begin_ = 0;
-  int depth_ = 0;          // inside brackets a new line continues the statement
+  uint32_t depth_ = 0;     // inside brackets a new line continues the statement
   bool continued_ = false;  // after a backslash-newline likewise
 };
 
@@ -335,6 +337,67 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
   return !foreign_word();
 }
 
+// An f-string's replacement fields, read as the tokenizer read the string: each `{` closed, with
+// the strings inside a field closed too, and no call or `op` in a field (the parser sees an op
+// call or an op taken as a value there). A field holding the string's own quote (PEP 701) makes
+// the tokenizer end the string early, inside a field: that shows as a field left open.
+bool fields_plain(std::string_view content) {
+  int depth = 0;
+  for (size_t i = 0; i < content.size(); ++i) {
+    char c = content[i];
+    if (depth == 0 && (c == '{' || c == '}') && i + 1 < content.size() && content[i + 1] == c) {
+      ++i;  // `{{` and `}}` are the braces themselves
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      if (--depth < 0) return false;
+    } else if (depth > 0 && (c == '\'' || c == '"')) {
+      size_t close = content.find(c, i + 1);
+      if (close == std::string_view::npos) return false;
+      i = close;
+    } else if (depth > 0 && (c == '(' || content.substr(i, 2) == "op")) {
+      return false;
+    }
+  }
+  return depth == 0;
+}
+
+// Strings the parser reads are arguments of op calls (tables, schemas, op.execute's SQL) and the
+// top-level statements (revision identifiers, the annotation). Elsewhere in a function body a
+// string spelled by escapes, concatenation or an f-string is read by no pass while the scan
+// proves nothing is removed: the scan need not read it exactly, only tokenise it right.
+class StringContext {
+ public:
+  // Called for every token in order, before it is judged.
+  void see(const std::vector<Token>& tokens, size_t i) {
+    const Token& t = tokens[i];
+    if (t.line_start) in_function_ = t.text == "def" || t.text == "async";
+    if (t.kind == Token::kPunct && (t.text == ")" || t.text == "]" || t.text == "}"))
+      while (!op_calls_.empty() && op_calls_.back() >= t.depth) op_calls_.pop_back();
+    // Any `<x>.<operation>(`: op, a batch_op, an alias; judged strictly whatever the receiver.
+    if (t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
+        tokens[i + 1].text == "(" && (t.text == "execute" || find_alembic_op(t.text)))
+      op_calls_.push_back(tokens[i + 1].depth);
+  }
+  bool read_by_no_pass() const { return in_function_ && op_calls_.empty(); }
+
+ private:
+  bool in_function_ = false;
+  std::vector<uint32_t> op_calls_;  // the depth of each open op call's bracket
+};
+
+// A string the scan cannot read exactly, or could be mistaken about where it ends.
+bool string_needs_parser(const std::vector<Token>& tokens, size_t i, const StringContext& context) {
+  const Token& t = tokens[i];
+  bool f_string = t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos;
+  if (f_string && !fields_plain(t.content)) return true;
+  if (context.read_by_no_pass()) return false;
+  // Escapes and implicit concatenation could spell a table the scan cannot see, and an
+  // f-string's replacement fields are evaluated at run time.
+  return t.content.find('\\') != std::string_view::npos || f_string ||
+         (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString);
+}
+
 // raw-sql reads an op.execute() argument it cannot evaluate (a name, a call) as SQL built at run
 // time, and warns when its text says "drop" in any case: in a name or a comment as much as in a
 // string. So the bytes between the brackets of any `.execute(...)` must not say it.
@@ -394,15 +457,12 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   if (index < 0) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
+  StringContext context;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
+    context.see(tokens, i);
     if (t.kind == Token::kString) {
-      // Escapes and implicit concatenation could spell a table the scan cannot see, and an
-      // f-string's replacement fields may hold quotes of their own (PEP 701) it cannot pair.
-      if (t.content.find('\\') != std::string_view::npos) return std::nullopt;
-      if (t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos)
-        return std::nullopt;
-      if (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString) return std::nullopt;
+      if (string_needs_parser(tokens, i, context)) return std::nullopt;
       if (t.content.empty()) continue;
       if (t.content != target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
       uint64_t owners = maps.owner_mask(TableRef{std::string(t.content), {}});

@@ -121,7 +121,7 @@ TEST_CASE("anything that might need the full pipeline is parsed") {
   CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('hq',)")));     // labels disagree
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'hq\\x5fusers'")));                      // an escape
   CHECK_FALSE(scan(with(kClean, "'dead_letter'", "'stop_reason' '_daily'")));              // concatenation
-  CHECK_FALSE(scan(with(kClean, "def downgrade():\n", "def downgrade():\n    x = f\"{d['k']}\"\n")));  // PEP 701
+  CHECK_FALSE(scan(with(kClean, "def downgrade():\n", "def downgrade():\n    x = f\"{d[\"k\"]}\"\n")));  // PEP 701
   CHECK_FALSE(scan(with(kClean, "def upgrade():", "def upgrade_plant():")));               // multidb
   CHECK_FALSE(scan(kClean + "# MIGRATION_TARGET = \"hq\"\n"));                              // two annotations
   CHECK_FALSE(scan(with(kClean, "revision = 'a1'", "rev = 'a1'")));                        // not a migration
@@ -248,4 +248,28 @@ TEST_CASE("op.execute of a name or a call saying drop is SQL built at run time (
   std::string harmless = with(kClean, "def downgrade():\n", "def downgrade():\n    op.execute(sql)\n");
   CHECK(scan(harmless) == "plant");
   check_same_as_parsed(harmless);
+}
+
+TEST_CASE("escapes, concatenation and f-strings in a function body outside op calls: no parse, same result") {
+  for (const std::string body : {"    sql = 'UPDATE t SET a = \\'x\\''\n",
+                                 "    sql = ('UPDATE t '\n           'SET a = 1')\n    conn.execute(sql)\n",
+                                 "    msg = f'{count} rows, {name!r:>10} {{literal}}'\n",
+                                 "    note = f\"{d['k']}\"\n"}) {
+    std::string text = with(kClean, "def downgrade():\n", "def downgrade():\n" + body);
+    CHECK(scan(text) == "plant");
+    check_same_as_parsed(text);
+  }
+}
+
+TEST_CASE("a string the parser reads, or one the scan may end in the wrong place, is still parsed") {
+  auto in_downgrade = [](const std::string& body) { return with(kClean, "def downgrade():\n", "def downgrade():\n" + body); };
+  CHECK_FALSE(scan(in_downgrade("    op.drop_table('hq' '_users')\n")));                // an op call's argument
+  CHECK_FALSE(scan(in_downgrade("    op.execute('DELETE FROM t ' 'WHERE 1')\n")));      // op.execute's SQL
+  CHECK_FALSE(scan(in_downgrade("    batch_op.execute('a' 'b')\n")));                   // any receiver
+  CHECK_FALSE(scan(in_downgrade("    op.create_table('t', sa.Column('a\\x', sa.Text))\n")));  // nested in one
+  CHECK_FALSE(scan(in_downgrade("    x = f\"{d[\"k\"]}\"\n")));                       // PEP 701 quotes
+  CHECK_FALSE(scan(in_downgrade("    x = f'{op.drop_table}'\n")));                       // an op in a field
+  CHECK_FALSE(scan(in_downgrade("    x = f'{run(1)}'\n")));                              // a call in a field
+  CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('pl' 'ant',)")));  // top level
+  CHECK_FALSE(scan(with(kClean, "from alembic import op", "from alembic import op\nX = 'a' 'b'")));
 }
