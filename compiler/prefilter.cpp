@@ -362,40 +362,65 @@ bool fields_plain(std::string_view content) {
   return depth == 0;
 }
 
-// Strings the parser reads are arguments of op calls (tables, schemas, op.execute's SQL) and the
-// top-level statements (revision identifiers, the annotation). Elsewhere in a function body a
-// string spelled by escapes, concatenation or an f-string is read by no pass while the scan
-// proves nothing is removed: the scan need not read it exactly, only tokenise it right.
-class StringContext {
- public:
-  // Called for every token in order, before it is judged.
-  void see(const std::vector<Token>& tokens, size_t i) {
+// The strings a pass reads, exactly: an op call's table and schema arguments, all of an
+// .execute(...) (its SQL), and the top-level statements (revision identifiers, the annotation).
+// Any other string in a function body is read by no pass while the scan proves nothing is
+// removed: the scan need not read it exactly, only tokenise it right. True for each token in
+// such a place; any `<x>.<operation>(` counts (op, batch_op, an alias).
+std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
+  std::vector<bool> exact(tokens.size(), false);
+  bool in_function = false;
+  auto mark = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = true;
+  };
+  for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    if (t.line_start) in_function_ = t.text == "def" || t.text == "async";
-    if (t.kind == Token::kPunct && (t.text == ")" || t.text == "]" || t.text == "}"))
-      while (!op_calls_.empty() && op_calls_.back() >= t.depth) op_calls_.pop_back();
-    // Any `<x>.<operation>(`: op, a batch_op, an alias; judged strictly whatever the receiver.
-    if (t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
-        tokens[i + 1].text == "(" && (t.text == "execute" || find_alembic_op(t.text)))
-      op_calls_.push_back(tokens[i + 1].depth);
+    if (t.line_start) in_function = t.text == "def" || t.text == "async";
+    if (!in_function) exact[i] = true;
+    bool call = t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
+                tokens[i + 1].text == "(";
+    const AlembicOp* op = call ? find_alembic_op(t.text) : nullptr;
+    if (!call || (!op && t.text != "execute")) continue;
+    auto args = op ? call_arguments(tokens, i) : std::nullopt;
+    if (!args) {  // .execute(...), or positions that are not static: the whole call
+      size_t close = i + 2;
+      while (close < tokens.size() &&
+             !(tokens[close].kind == Token::kPunct && tokens[close].text == ")" && tokens[close].depth == tokens[i + 1].depth))
+        ++close;
+      mark(i, close + 1);
+      continue;
+    }
+    size_t positional = 0;
+    for (auto arg : *args) {
+      bool keyword = is_keyword_argument(arg);
+      bool table_or_schema =
+          keyword ? (arg[0].text == op->table_keyword || arg[0].text == op->schema_keyword)
+                  : (positional == op->table_position || (op->schema_position && positional == *op->schema_position));
+      if (!keyword) ++positional;
+      size_t from = static_cast<size_t>(arg.data() - tokens.data());
+      if (table_or_schema) mark(from, from + arg.size());
+    }
   }
-  bool read_by_no_pass() const { return in_function_ && op_calls_.empty(); }
+  return exact;
+}
 
- private:
-  bool in_function_ = false;
-  std::vector<uint32_t> op_calls_;  // the depth of each open op call's bracket
-};
+// Adjacent plain strings from `first`, which Python (and the parser) read as one string; `last`
+// is set to the last of them.
+std::string concatenated(const std::vector<Token>& tokens, size_t first, size_t& last) {
+  std::string out;
+  for (last = first; last < tokens.size() && plain_string(tokens[last]); ++last) out += tokens[last].content;
+  --last;
+  return out;
+}
 
-// A string the scan cannot read exactly, or could be mistaken about where it ends.
-bool string_needs_parser(const std::vector<Token>& tokens, size_t i, const StringContext& context) {
-  const Token& t = tokens[i];
+// A string the scan cannot read exactly where a pass reads it, or may be mistaken about where
+// it ends (read_exactly: whether a pass reads it).
+bool string_needs_parser(const Token& t, bool read_exactly) {
   bool f_string = t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos;
   if (f_string && !fields_plain(t.content)) return true;
-  if (context.read_by_no_pass()) return false;
-  // Escapes and implicit concatenation could spell a table the scan cannot see, and an
-  // f-string's replacement fields are evaluated at run time.
-  return t.content.find('\\') != std::string_view::npos || f_string ||
-         (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString);
+  if (!read_exactly) return false;
+  // An escape could spell a table the scan cannot see; an f-string's fields are run-time values.
+  return t.content.find('\\') != std::string_view::npos || f_string;
 }
 
 // raw-sql reads an op.execute() argument it cannot evaluate (a name, a call) as SQL built at run
@@ -457,19 +482,34 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   if (index < 0) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
-  StringContext context;
+  std::vector<bool> exact = read_exactly(tokens);
+  // What a literal says: no other target, no table only other targets list, no foreign SQL.
+  auto literal_clean = [&](std::string_view content) {
+    if (content.empty()) return true;
+    if (content != target && maps.has_target(content)) return false;  // branch_labels = "hq"?
+    uint64_t owners = maps.owner_mask(TableRef{std::string(content), {}});
+    if (owners && !(owners & own_bit)) return false;
+    return literal_words_clean(content, maps, own_bit);
+  };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    context.see(tokens, i);
     if (t.kind == Token::kString) {
-      if (string_needs_parser(tokens, i, context)) return std::nullopt;
-      if (t.content.empty()) continue;
-      if (t.content != target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
-      uint64_t owners = maps.owner_mask(TableRef{std::string(t.content), {}});
-      if (owners && !(owners & own_bit)) return std::nullopt;
-      if (!literal_words_clean(t.content, maps, own_bit)) return std::nullopt;
+      if (string_needs_parser(t, exact[i])) return std::nullopt;
+      if (!literal_clean(t.content)) return std::nullopt;
+      bool starts_run = i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString &&
+                        !(i > 0 && tokens[i - 1].kind == Token::kString);
+      if (exact[i] && starts_run) {
+        // Concatenated where a pass reads it: the parser reads the plain pieces as one string,
+        // so the scan judges them whole; any other piece it cannot join.
+        if (!plain_string(t)) return std::nullopt;
+        size_t last = i;
+        std::string whole = concatenated(tokens, i, last);
+        if (last + 1 < tokens.size() && tokens[last + 1].kind == Token::kString) return std::nullopt;
+        if (!literal_clean(whole)) return std::nullopt;
+      }
       continue;
     }
+
     if (t.kind != Token::kName) continue;
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
     if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) return std::nullopt;

@@ -254,7 +254,10 @@ TEST_CASE("escapes, concatenation and f-strings in a function body outside op ca
   for (const std::string body : {"    sql = 'UPDATE t SET a = \\'x\\''\n",
                                  "    sql = ('UPDATE t '\n           'SET a = 1')\n    conn.execute(sql)\n",
                                  "    msg = f'{count} rows, {name!r:>10} {{literal}}'\n",
-                                 "    note = f\"{d['k']}\"\n"}) {
+                                 "    note = f\"{d['k']}\"\n",
+                                 "    op.execute('UPDATE tickets ' 'SET a = 1 ' \"WHERE b = 'x'\")\n",
+                                 "    op.create_table('t', sa.Column('a', server_default='\\\\n'))\n",
+                                 "    op.add_column('tickets', sa.Column('a', comment='x' 'y' f'{z}'))\n"}) {
     std::string text = with(kClean, "def downgrade():\n", "def downgrade():\n" + body);
     CHECK(scan(text) == "plant");
     check_same_as_parsed(text);
@@ -263,13 +266,20 @@ TEST_CASE("escapes, concatenation and f-strings in a function body outside op ca
 
 TEST_CASE("a string the parser reads, or one the scan may end in the wrong place, is still parsed") {
   auto in_downgrade = [](const std::string& body) { return with(kClean, "def downgrade():\n", "def downgrade():\n" + body); };
-  CHECK_FALSE(scan(in_downgrade("    op.drop_table('hq' '_users')\n")));                // an op call's argument
-  CHECK_FALSE(scan(in_downgrade("    op.execute('DELETE FROM t ' 'WHERE 1')\n")));      // op.execute's SQL
-  CHECK_FALSE(scan(in_downgrade("    batch_op.execute('a' 'b')\n")));                   // any receiver
-  CHECK_FALSE(scan(in_downgrade("    op.create_table('t', sa.Column('a\\x', sa.Text))\n")));  // nested in one
+  CHECK_FALSE(scan(in_downgrade("    op.drop_table('hq' '_users')\n")));                // a table argument
+  CHECK_FALSE(scan(in_downgrade("    op.drop_table('dead' '_letter')\n")));             // a drop's, even own
+  CHECK_FALSE(scan(in_downgrade("    op.create_table('hq' '_users')\n")));              // read whole: foreign
+  CHECK_FALSE(scan(in_downgrade("    op.execute('SELECT 1; DR' 'OP TABLE x')\n")));    // op.execute's SQL
+  CHECK_FALSE(scan(in_downgrade("    batch_op.execute('a' f'b')\n")));                  // a piece not plain
+  CHECK_FALSE(scan(in_downgrade("    op.execute('a\\x41')\n")));                       // an escape in SQL
+  CHECK_FALSE(scan(in_downgrade("    op.create_table('t\\x', sa.Column('a'))\n")));     // in a table
   CHECK_FALSE(scan(in_downgrade("    x = f\"{d[\"k\"]}\"\n")));                       // PEP 701 quotes
   CHECK_FALSE(scan(in_downgrade("    x = f'{op.drop_table}'\n")));                       // an op in a field
   CHECK_FALSE(scan(in_downgrade("    x = f'{run(1)}'\n")));                              // a call in a field
-  CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('pl' 'ant',)")));  // top level
-  CHECK_FALSE(scan(with(kClean, "from alembic import op", "from alembic import op\nX = 'a' 'b'")));
+  CHECK_FALSE(scan(with(kClean, "branch_labels = None", "branch_labels = ('h' 'q',)")));  // read whole
+  CHECK_FALSE(scan(with(kClean, "from alembic import op", "from alembic import op\nX = 'hq_' 'users'")));
+  CHECK_FALSE(scan(with(kClean, "from alembic import op", "from alembic import op\nX = 'a\\x'")));  // top level
+  std::string labelled = with(kClean, "branch_labels = None", "branch_labels = ('pl' 'ant',)");
+  CHECK(scan(labelled) == "plant");
+  check_same_as_parsed(labelled);
 }
