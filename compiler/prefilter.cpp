@@ -23,8 +23,10 @@ struct Token {
   uint32_t depth;   // brackets around it (around a bracket: those outside it)
 };
 
-bool is_name_start(unsigned char c) { return c == '_' || std::isalpha(c) || c >= 0x80; }
-bool is_name_char(unsigned char c) { return is_name_start(c) || std::isdigit(c); }
+// ASCII by hand: std::isalpha and std::tolower consult the locale, a call per byte scanned.
+bool is_name_start(unsigned char c) { return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80; }
+bool is_name_char(unsigned char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+char ascii_lower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c); }
 
 // Python tokens, enough to find names, string literals and brackets; comments dropped.
 class Tokenizer {
@@ -328,7 +330,7 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
   for (char c : content) {
     unsigned char u = static_cast<unsigned char>(c);
     if (is_name_char(u) || c == '$' || c == '.') {
-      word += static_cast<char>(std::tolower(u));
+      word += ascii_lower(u);
       continue;
     }
     if (foreign_word()) return false;
@@ -436,7 +438,7 @@ bool execute_text_says_drop(const std::vector<Token>& tokens, size_t at, std::st
       size_t from = static_cast<size_t>(tokens[at + 1].text.data() - text.data());
       size_t to = static_cast<size_t>(tokens[i].text.data() - text.data());
       std::string lower(text.substr(from, to - from));
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return ascii_lower(c); });
       return lower.find("drop") != std::string::npos;
     }
   }
