@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--versions", required=True)
     parser.add_argument("--load", required=True, help="load averages before -> after")
     parser.add_argument("--jobs", required=True)
+    parser.add_argument("--runs", default="5", help="hyperfine runs per command")
     parser.add_argument("--out", type=Path, required=True)
     o = parser.parse_args()
 
@@ -67,7 +68,7 @@ def main() -> int:
         f"files after `alembic-fix` fixed them (annotated); the prefilter proves {prefiltered:,} of them "
         f"({prefiltered / summary['files']:.0%}) clean without a parse, and in the first run "
         f"{prefiltered_first:,} ({prefiltered_first / summary['files']:.0%}) clean but for the annotation, "
-        "which it inserts without a parse. Whole-process medians of 5 "
+        f"which it inserts without a parse. Whole-process medians of {o.runs} "
         "hyperfine runs after a warm-up (one file: 200). Ratio: alembic-fix over ast-grep (issue 14's "
         "convention: below 1 is faster). CPU: mean user+system of all threads, alembic-fix / ast-grep.",
         "",

@@ -8,6 +8,7 @@
 #   bash bench/run.sh            (as root on Debian bookworm; FILES=2000 for a quick look)
 #   CORPUS=generated|real|both   (default both; without the snapshots the real half is skipped,
 #                                 saying how to get them, unless CORPUS=real)
+#   REAL_RUNS=3                  (hyperfine runs per command on the real corpus; default 5)
 #
 # Installs hyperfine and GNU time (Debian), ast-grep (npm, pinned, into bench/.tools), builds a
 # Release alembic-fix and parse_only into build-release, generates the folders into bench/out and
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-both}
 FILES=${FILES:-20000}
 REAL_FILES=${REAL_FILES:-15000}
+REAL_RUNS=${REAL_RUNS:-5}  # hyperfine runs per command on the real corpus (3: quicker, noisier)
 JOBS=${JOBS:-$(nproc)}
 AST_GREP_VERSION=0.51.1
 BUILD=${BENCH_BUILD_DIR:-build-release}
@@ -173,7 +175,7 @@ bench_real() {
       { echo "bench: the prefilter changes the result on $real/$d" >&2; exit 1; }
   done
 
-  local HF=(hyperfine --style basic --warmup 1 --runs 5 -i)
+  local HF=(hyperfine --style basic --warmup 1 --runs "$REAL_RUNS" -i)
   step "(r1) first run: --check on files never annotated"
   "${HF[@]}" --export-json "$res/r1.json" \
     -n alembic-fix "$fix --check $real/first" \
@@ -236,7 +238,7 @@ bench_real() {
   python3 bench/real_results.py --out bench/results.md --results "$res" --summary "$real/summary.json" \
     --machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
     --versions "$("$FIX" --version) ($(git rev-parse --short HEAD)), $("$SG" --version), $(hyperfine --version)" \
-    --load "$load_before -> $(cut -d' ' -f1-3 /proc/loadavg)" --jobs "$JOBS"
+    --load "$load_before -> $(cut -d' ' -f1-3 /proc/loadavg)" --jobs "$JOBS" --runs "$REAL_RUNS"
 }
 
 SG_SCAN_BASE=("$SG" scan -j "$JOBS")
