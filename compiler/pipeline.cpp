@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/annotation.h"
 #include "compiler/dependents.h"
 #include "compiler/encoding.h"
 #include "compiler/prefilter.h"
@@ -42,23 +43,6 @@ void keep_on_one_line(std::vector<Diagnostic>& diagnostics) {
   }
 }
 
-// The byte scan's verdict: true (and `result` filled) when it proves the file needs nothing.
-// It may decide only when its proof covers every registered pass (passes/pass.h).
-bool proven_clean_by_scan(std::string_view bytes, const CompileOptions& options,
-                          const std::optional<std::string>& folder_target, FileResult& result) {
-  static const bool prefilter_sound = prefilter_covers_passes();
-  if (!options.prefilter || !prefilter_sound) return false;
-  std::string_view text = bytes;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // the UTF-8 BOM Source strips too
-  auto target = proven_clean(text, *options.maps, {options.target, options.target_from_environment, folder_target});
-  if (!target) return false;
-  result.target = std::move(*target);
-  result.target_rule = TargetRule::kAnnotation;
-  result.target_evidence = fmt::format("the annotation MIGRATION_TARGET = \"{}\"", result.target);
-  result.prefiltered = true;
-  return true;
-}
-
 // Every pass's output gathered: its removals lowered to edits, its diagnostics in line order.
 std::vector<Edit> run_passes(const PassInput& input, std::vector<Diagnostic>& diagnostics) {
   std::vector<Removal> removals;
@@ -93,6 +77,17 @@ std::vector<Edit> run_passes(const PassInput& input, std::vector<Diagnostic>& di
   return edits;
 }
 
+// The result of a file whose new text is `text`: src with the (sorted) edits spliced in.
+FileResult changed(FileResult result, const Source& src, const std::vector<Edit>& edits, std::string text,
+                   std::string_view display_path, bool want_diff) {
+  if (want_diff) result.diff = unified_diff(src.text(), edits, display_path);
+  result.output.reserve(src.bom().size() + text.size());
+  result.output.append(src.bom());
+  result.output.append(text);
+  result.status = FileStatus::kChanged;
+  return result;
+}
+
 // Applies the edits and hands back the new file, or AF204 when they overlap or the result would
 // not parse: never hand back something that does not parse, that would be our bug.
 FileResult apply_edits(FileResult result, const Source& src, const SyntaxTree& tree, std::vector<Edit> edits,
@@ -113,32 +108,81 @@ FileResult apply_edits(FileResult result, const Source& src, const SyntaxTree& t
                    fmt::format("the fixed file would not parse (line {}:{}); left untouched, please report this",
                                at.line, at.column)});
   }
-  if (want_diff) result.diff = unified_diff(src.text(), edits, display_path);
-  result.output.reserve(src.bom().size() + text.size());
-  result.output.append(src.bom());
-  result.output.append(text);
-  result.status = FileStatus::kChanged;
-  return result;
+  return changed(std::move(result), src, edits, std::move(text), display_path, want_diff);
+}
+
+// A file the scan proved needs nothing, or nothing but its annotation (compiler/prefilter.h):
+// the result the full pipeline gives it, without a parse. The target is decided as for the full
+// path, from the hints alone: the scan proved the file has no opinion that could disagree.
+std::optional<FileResult> scanned_result(const ScanVerdict& verdict, const Source* src, const TargetHints& hints,
+                                         const CompileOptions& options, std::string_view display_path) {
+  FileResult result;
+  result.prefiltered = true;
+  result.target = verdict.target;
+  if (!verdict.annotate_after) {
+    result.target_rule = TargetRule::kAnnotation;
+    result.target_evidence = fmt::format("the annotation MIGRATION_TARGET = \"{}\"", result.target);
+    return result;
+  }
+  auto decision = decide_target(*src, Migration{}, *options.maps, hints);
+  auto* decided = std::get_if<TargetDecision>(&decision);
+  if (!decided || decided->target != verdict.target) return std::nullopt;  // the parser decides
+  result.target_rule = decided->rule;
+  result.target_evidence = std::move(decided->evidence);
+  if (!options.passes.annotate.enabled) return result;
+  AnnotationLine line = annotation_line(*src, *verdict.annotate_after, result.target);
+  result.diagnostics.push_back(std::move(line.diagnostic));
+  std::vector<Edit> edits{std::move(line.edit)};
+  std::string text = splice(src->text(), edits);
+  return changed(std::move(result), *src, edits, std::move(text), display_path, options.want_diff);
+}
+
+// PEP 263 allows a cookie on the first two lines only.
+bool mentions_coding(std::string_view text) {
+  size_t second_line_end = text.find('\n', text.find('\n') + 1);
+  return text.substr(0, second_line_end).find("coding") != std::string_view::npos;
 }
 
 }  // namespace
 
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
                         PythonParser& parser, std::optional<std::string> folder_target) {
+  TargetHints hints{options.target, options.target_from_environment, std::move(folder_target)};
+  // The byte scan first, when its proof covers every registered pass (passes/pass.h). A file
+  // with a coding cookie has its encoding checked first, so the scan may accept a UTF-8 one.
+  static const bool prefilter_sound = prefilter_covers_passes();
+  std::optional<Source> src;
+  bool encoding_checked = false;
+  if (options.prefilter && prefilter_sound) {
+    std::string_view text = bytes;
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // the UTF-8 BOM Source strips too
+    std::optional<ScanVerdict> verdict;
+    if (!mentions_coding(text)) {
+      verdict = scan_file(text, *options.maps, hints);
+    } else {
+      src.emplace(std::move(bytes));
+      if (auto problem = encoding_problem(*src)) return failed(FileResult{}, std::move(*problem));
+      encoding_checked = true;
+      verdict = scan_file(src->text(), *options.maps, hints, true);
+    }
+    if (verdict && verdict->annotate_after && !src) src.emplace(std::move(bytes));
+    if (verdict)
+      if (auto result = scanned_result(*verdict, src ? &*src : nullptr, hints, options, display_path))
+        return std::move(*result);
+  }
   FileResult result;
-  if (proven_clean_by_scan(bytes, options, folder_target, result)) return result;
-  Source src(std::move(bytes));
-  if (auto problem = encoding_problem(src)) return failed(std::move(result), std::move(*problem));
-  SyntaxTree tree = parser.parse(src.parse_text());
-  if (auto error = tree.first_error()) return failed(std::move(result), syntax_error(src, *error));
+  if (!src) src.emplace(std::move(bytes));
+  if (!encoding_checked)
+    if (auto problem = encoding_problem(*src)) return failed(std::move(result), std::move(*problem));
+  SyntaxTree tree = parser.parse(src->parse_text());
+  if (auto error = tree.first_error()) return failed(std::move(result), syntax_error(*src, *error));
   Migration view = read_migration(tree);
   if (!view.is_migration) {
     result.status = FileStatus::kNotMigration;
     return result;
   }
   if (view.skip_file) return result;  // `# alembic-fix: skip-file`: the user's word, unchanged
-  auto decision = decide_target(src, view, *options.maps, {options.target, options.target_from_environment,
-                                                           std::move(folder_target)});
+  auto decision = decide_target(*src, view, *options.maps, hints);
   if (auto* error = std::get_if<Diagnostic>(&decision)) return failed(std::move(result), std::move(*error));
   auto& decided = std::get<TargetDecision>(decision);
   result.target = std::move(decided.target);
@@ -146,7 +190,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
 
   std::vector<Edit> edits =
-      run_passes({src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
+      run_passes({*src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
   bool any_error = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                [](const Diagnostic& d) { return d.code.severity == Severity::kError; });
   if (any_error) {
@@ -154,7 +198,7 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
     return result;
   }
   if (edits.empty()) return result;
-  return apply_edits(std::move(result), src, tree, std::move(edits), display_path, options.want_diff, parser);
+  return apply_edits(std::move(result), *src, tree, std::move(edits), display_path, options.want_diff, parser);
 }
 
 }  // namespace alembic_fix

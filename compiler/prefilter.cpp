@@ -3,7 +3,9 @@
 #include "compiler/encoding.h"
 #include "compiler/migration.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <span>
 #include <vector>
@@ -18,10 +20,13 @@ struct Token {
   std::string_view prefix;   // a string's prefix letters (r, b, f, u...)
   uint32_t line;
   bool line_start;  // first token of its line, at column 0
+  uint32_t depth;   // brackets around it (around a bracket: those outside it)
 };
 
-bool is_name_start(unsigned char c) { return c == '_' || std::isalpha(c) || c >= 0x80; }
-bool is_name_char(unsigned char c) { return is_name_start(c) || std::isdigit(c); }
+// ASCII by hand: std::isalpha and std::tolower consult the locale, a call per byte scanned.
+bool is_name_start(unsigned char c) { return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80; }
+bool is_name_char(unsigned char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+char ascii_lower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c); }
 
 // Python tokens, enough to find names, string literals and brackets; comments dropped.
 class Tokenizer {
@@ -72,16 +77,17 @@ class Tokenizer {
                            (s_[prefix_end] == '"' || s_[prefix_end] == '\'') &&
                            name.find_first_not_of("rRbBuUfF") == std::string_view::npos;
       if (!string_prefix) {
-        out_.push_back({Token::kName, name, {}, {}, line_, at_start});
+        out_.push_back({Token::kName, name, {}, {}, line_, at_start, depth_});
         i_ = prefix_end;
         return true;
       }
     }
     if (s_[prefix_end] == '"' || s_[prefix_end] == '\'') return string(start, prefix_end, at_start);
     char c = s_[i_];
+    uint32_t outside = depth_;
     if (c == '(' || c == '[' || c == '{') ++depth_;
-    if ((c == ')' || c == ']' || c == '}') && depth_ > 0) --depth_;
-    out_.push_back({Token::kPunct, s_.substr(i_, 1), {}, {}, line_, at_start});
+    if ((c == ')' || c == ']' || c == '}') && depth_ > 0) outside = --depth_;
+    out_.push_back({Token::kPunct, s_.substr(i_, 1), {}, {}, line_, at_start, outside});
     ++i_;
     return true;
   }
@@ -111,7 +117,7 @@ class Tokenizer {
     }
     i_ = j + open;
     out_.push_back({Token::kString, s_.substr(start, i_ - start), s_.substr(open_at + open, j - open_at - open),
-                    s_.substr(start, open_at - start), start_line, at_start});
+                    s_.substr(start, open_at - start), start_line, at_start, depth_});
     return true;
   }
 
@@ -120,7 +126,7 @@ class Tokenizer {
   size_t i_ = 0;
   uint32_t line_ = 1;
   size_t line_begin_ = 0;
-  int depth_ = 0;          // inside brackets a new line continues the statement
+  uint32_t depth_ = 0;     // inside brackets a new line continues the statement
   bool continued_ = false;  // after a backslash-newline likewise
 };
 
@@ -181,14 +187,21 @@ bool is_keyword_argument(std::span<const Token> arg) {
 
 bool is_none(std::span<const Token> value) { return value.size() == 1 && value[0].text == "None"; }
 
+// A schema that cannot change what the file's tables are: None, or a plain literal (the parser
+// resolves it as the scan reads it) when no map pattern names a schema.
+bool inert_schema(std::span<const Token> value, const TargetMap& maps) {
+  return is_none(value) || (!maps.has_schema_patterns() && value.size() == 1 && plain_string(value[0]));
+}
+
 // A schema passed by position (Alembic before 1.11) may give the table to another target by a
 // dotted pattern, which no single literal shows: the parser decides.
-bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op) {
+bool passes_positional_schema(std::span<const std::span<const Token>> args, const AlembicOp& op,
+                              const TargetMap& maps) {
   if (!op.schema_position) return false;
   size_t positional = 0;
   for (auto arg : args) {
     if (is_keyword_argument(arg)) continue;
-    if (positional++ == *op.schema_position) return !is_none(arg);
+    if (positional++ == *op.schema_position) return !inert_schema(arg, maps);
   }
   return false;
 }
@@ -201,7 +214,7 @@ bool names_own_table(std::span<const std::span<const Token>> args, const Alembic
   for (auto arg : args) {
     if (is_keyword_argument(arg)) {
       auto value = arg.subspan(2);
-      if (arg[0].text == op.schema_keyword && !is_none(value)) return false;
+      if (arg[0].text == op.schema_keyword && !inert_schema(value, maps)) return false;
       if (arg[0].text == op.table_keyword) {
         table = literal_argument(value);
         if (!table) return false;
@@ -228,27 +241,79 @@ bool op_call_is_clean(const std::vector<Token>& tokens, size_t at, const Alembic
   if (!on_op) return op.kind != OpKind::kBatch;
   auto args = call_arguments(tokens, at);
   if (!args) return false;
-  if (passes_positional_schema(*args, op)) return false;
+  if (passes_positional_schema(*args, op, maps)) return false;
   return !must_name_own || names_own_table(*args, op, maps, own_bit);
 }
 
-// The target a plain `MIGRATION_TARGET = "x"` statement names, when the module also has a
-// `revision` identifier statement; nullopt otherwise.
-std::optional<std::string> annotated_migration_target(const std::vector<Token>& tokens) {
-  std::optional<std::string> target;
-  bool migration = false;
+struct ModuleHeader {
+  bool migration = false;                 // a `revision` identifier statement
+  std::optional<std::string> annotation;  // the target a plain `MIGRATION_TARGET = "x"` names
+};
+
+// What read_migration() would find at the top level: statements at column 0.
+ModuleHeader read_header(const std::vector<Token>& tokens) {
+  ModuleHeader header;
   for (size_t i = 0; i + 2 < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind != Token::kName || !t.line_start) continue;
     if (t.text == "MIGRATION_TARGET" && tokens[i + 1].text == "=" && plain_string(tokens[i + 2]) &&
         (i + 3 == tokens.size() || tokens[i + 3].line > tokens[i + 2].line))
-      target = std::string(tokens[i + 2].content);
+      header.annotation = std::string(tokens[i + 2].content);
     if (t.text == "revision" && (tokens[i + 1].text == ":" || (tokens[i + 1].text == "=" && tokens[i + 2].text != "=")))
-      migration = true;
+      header.migration = true;
   }
-  return migration ? target : std::nullopt;
+  return header;
 }
 
+bool is_identifier_name(std::string_view name) {
+  return name == "revision" || name == "down_revision" || name == "branch_labels" || name == "depends_on";
+}
+
+// One past the last byte of the last revision identifier statement, where read_migration()'s
+// identifiers_end ends, when each of those names is only assigned at the top level by a
+// statement of its own and branch_labels is None; else nullopt (the parser decides). A statement
+// runs to the token before the next one that starts a line at column 0.
+std::optional<size_t> identifiers_end(const std::vector<Token>& tokens, std::string_view text) {
+  std::optional<size_t> end;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.kind == Token::kPunct && t.text == ";") return std::nullopt;  // statements sharing a line
+    if (t.kind != Token::kName || !is_identifier_name(t.text)) continue;
+    if (i > 0 && tokens[i - 1].text == ".") continue;  // an attribute: `context.revision`
+    bool assigned = t.line_start && i + 1 < tokens.size() &&
+                    (tokens[i + 1].text == ":" ||
+                     (tokens[i + 1].text == "=" && (i + 2 == tokens.size() || tokens[i + 2].text != "=")));
+    if (!assigned) return std::nullopt;
+    size_t last = i + 1;
+    while (last + 1 < tokens.size() && !tokens[last + 1].line_start) ++last;
+    // branch_labels naming a target would decide the target before the folder: None names none.
+    if (t.text == "branch_labels" && !(tokens[last].text == "None" && tokens[last - 1].text == "="))
+      return std::nullopt;
+    const Token& final_token = tokens[last];
+    end = std::max(end.value_or(0),
+                   static_cast<size_t>(final_token.text.data() + final_token.text.size() - text.data()));
+  }
+  return end;
+}
+
+// The file's target and, when it has no annotation yet, where the annotation goes; nullopt
+// unless the hints and the file agree the way decide_target() would find them agreeing.
+std::optional<ScanVerdict> scan_target(const std::vector<Token>& tokens, std::string_view text,
+                                       const TargetHints& hints, bool annotated) {
+  ModuleHeader header = read_header(tokens);
+  if (!header.migration) return std::nullopt;
+  if (annotated) {
+    if (!header.annotation) return std::nullopt;
+    if (hints.option && *hints.option != *header.annotation) return std::nullopt;
+    if (hints.folder && *hints.folder != *header.annotation) return std::nullopt;
+    return ScanVerdict{std::move(*header.annotation), std::nullopt};
+  }
+  if (!hints.option && !hints.folder) return std::nullopt;  // branch_labels or the tables decide
+  if (hints.option && hints.folder && *hints.option != *hints.folder) return std::nullopt;
+  auto end = identifiers_end(tokens, text);
+  if (!end) return std::nullopt;
+  return ScanVerdict{hints.option ? *hints.option : *hints.folder, end};
+}
 
 // kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
 // as databases fold them) that only other targets' tables are named.
@@ -265,13 +330,119 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
   for (char c : content) {
     unsigned char u = static_cast<unsigned char>(c);
     if (is_name_char(u) || c == '$' || c == '.') {
-      word += static_cast<char>(std::tolower(u));
+      word += ascii_lower(u);
       continue;
     }
     if (foreign_word()) return false;
     word.clear();
   }
   return !foreign_word();
+}
+
+// An f-string's replacement fields, read as the tokenizer read the string: each `{` closed, with
+// the strings inside a field closed too, and no call or `op` in a field (the parser sees an op
+// call or an op taken as a value there). A field holding the string's own quote (PEP 701) makes
+// the tokenizer end the string early, inside a field: that shows as a field left open.
+bool fields_plain(std::string_view content) {
+  int depth = 0;
+  for (size_t i = 0; i < content.size(); ++i) {
+    char c = content[i];
+    if (depth == 0 && (c == '{' || c == '}') && i + 1 < content.size() && content[i + 1] == c) {
+      ++i;  // `{{` and `}}` are the braces themselves
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      if (--depth < 0) return false;
+    } else if (depth > 0 && (c == '\'' || c == '"')) {
+      size_t close = content.find(c, i + 1);
+      if (close == std::string_view::npos) return false;
+      i = close;
+    } else if (depth > 0 && (c == '(' || content.substr(i, 2) == "op")) {
+      return false;
+    }
+  }
+  return depth == 0;
+}
+
+// The strings a pass reads, exactly: an op call's table and schema arguments, all of an
+// .execute(...) (its SQL), and the top-level statements (revision identifiers, the annotation).
+// Any other string in a function body is read by no pass while the scan proves nothing is
+// removed: the scan need not read it exactly, only tokenise it right. True for each token in
+// such a place; any `<x>.<operation>(` counts (op, batch_op, an alias).
+std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
+  std::vector<bool> exact(tokens.size(), false);
+  bool in_function = false;
+  auto mark = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = true;
+  };
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.line_start) in_function = t.text == "def" || t.text == "async";
+    if (!in_function) exact[i] = true;
+    bool call = t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
+                tokens[i + 1].text == "(";
+    const AlembicOp* op = call ? find_alembic_op(t.text) : nullptr;
+    if (!call || (!op && t.text != "execute")) continue;
+    auto args = op ? call_arguments(tokens, i) : std::nullopt;
+    if (!args) {  // .execute(...), or positions that are not static: the whole call
+      size_t close = i + 2;
+      while (close < tokens.size() &&
+             !(tokens[close].kind == Token::kPunct && tokens[close].text == ")" && tokens[close].depth == tokens[i + 1].depth))
+        ++close;
+      mark(i, close + 1);
+      continue;
+    }
+    size_t positional = 0;
+    for (auto arg : *args) {
+      bool keyword = is_keyword_argument(arg);
+      bool table_or_schema =
+          keyword ? (arg[0].text == op->table_keyword || arg[0].text == op->schema_keyword)
+                  : (positional == op->table_position || (op->schema_position && positional == *op->schema_position));
+      if (!keyword) ++positional;
+      size_t from = static_cast<size_t>(arg.data() - tokens.data());
+      if (table_or_schema) mark(from, from + arg.size());
+    }
+  }
+  return exact;
+}
+
+// Adjacent plain strings from `first`, which Python (and the parser) read as one string; `last`
+// is set to the last of them.
+std::string concatenated(const std::vector<Token>& tokens, size_t first, size_t& last) {
+  std::string out;
+  for (last = first; last < tokens.size() && plain_string(tokens[last]); ++last) out += tokens[last].content;
+  --last;
+  return out;
+}
+
+// A string the scan cannot read exactly where a pass reads it, or may be mistaken about where
+// it ends (read_exactly: whether a pass reads it).
+bool string_needs_parser(const Token& t, bool read_exactly) {
+  bool f_string = t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos;
+  if (f_string && !fields_plain(t.content)) return true;
+  if (!read_exactly) return false;
+  // An escape could spell a table the scan cannot see; an f-string's fields are run-time values.
+  return t.content.find('\\') != std::string_view::npos || f_string;
+}
+
+// raw-sql reads an op.execute() argument it cannot evaluate (a name, a call) as SQL built at run
+// time, and warns when its text says "drop" in any case: in a name or a comment as much as in a
+// string. So the bytes between the brackets of any `.execute(...)` must not say it.
+bool execute_text_says_drop(const std::vector<Token>& tokens, size_t at, std::string_view text) {
+  if (at == 0 || tokens[at - 1].text != "." || at + 1 >= tokens.size() || tokens[at + 1].text != "(") return false;
+  int depth = 0;
+  for (size_t i = at + 1; i < tokens.size(); ++i) {
+    std::string_view t = tokens[i].kind == Token::kPunct ? tokens[i].text : std::string_view();
+    if (t == "(" || t == "[" || t == "{") ++depth;
+    if ((t == ")" || t == "]" || t == "}") && --depth == 0) {
+      size_t from = static_cast<size_t>(tokens[at + 1].text.data() - text.data());
+      size_t to = static_cast<size_t>(tokens[i].text.data() - text.data());
+      std::string lower(text.substr(from, to - from));
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return ascii_lower(c); });
+      return lower.find("drop") != std::string::npos;
+    }
+  }
+  return true;  // unterminated: the parser decides
 }
 
 // kPlainOp: `alembic . op`, `import op as` / `op as` in an import, `getattr ( op`, and `op . name`
@@ -289,48 +460,66 @@ bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
 
 }  // namespace
 
-std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
-  // One annotation, and nothing else that looks like one.
-  if (count(text, "MIGRATION_TARGET") != 1) return std::nullopt;
-  if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
-  // A PEP 263 cookie means the bytes may not be UTF-8: the full pipeline decides.
-  size_t second_line_end = text.find('\n', text.find('\n') + 1);
-  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
+std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& maps, const TargetHints& hints,
+                                     bool encoding_checked) {
+  // At most one annotation, and nothing else that looks like one.
+  size_t annotations = count(text, "MIGRATION_TARGET");
+  if (annotations > 1) return std::nullopt;
+  if (!encoding_checked) {
+    if (first_non_text_byte(text) != std::string_view::npos) return std::nullopt;
+    // A PEP 263 cookie means the bytes may not be UTF-8: encoding_problem() decides.
+    size_t second_line_end = text.find('\n', text.find('\n') + 1);
+    if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) return std::nullopt;
+  }
   if (text.find("alembic-fix:") != std::string_view::npos) return std::nullopt;  // a pragma
 
   std::vector<Token> tokens;
   tokens.reserve(text.size() / kBytesPerToken);
   if (!tokenize(text, tokens)) return std::nullopt;
 
-  std::optional<std::string> target = annotated_migration_target(tokens);
-  if (!target) return std::nullopt;
-  int index = maps.target_index(*target);
+  std::optional<ScanVerdict> verdict = scan_target(tokens, text, hints, annotations == 1);
+  if (!verdict) return std::nullopt;
+  const std::string& target = verdict->target;
+  int index = maps.target_index(target);
   if (index < 0) return std::nullopt;
-  if (hints.option && *hints.option != *target) return std::nullopt;
-  if (hints.folder && *hints.folder != *target) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
+  std::vector<bool> exact = read_exactly(tokens);
+  // What a literal says: no other target, no table only other targets list, no foreign SQL.
+  auto literal_clean = [&](std::string_view content) {
+    if (content.empty()) return true;
+    if (content != target && maps.has_target(content)) return false;  // branch_labels = "hq"?
+    uint64_t owners = maps.owner_mask(TableRef{std::string(content), {}});
+    if (owners && !(owners & own_bit)) return false;
+    return literal_words_clean(content, maps, own_bit);
+  };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::kString) {
-      // Escapes and implicit concatenation could spell a table the scan cannot see, and an
-      // f-string's replacement fields may hold quotes of their own (PEP 701) it cannot pair.
-      if (t.content.find('\\') != std::string_view::npos) return std::nullopt;
-      if (t.prefix.find_first_of("fF") != std::string_view::npos && t.content.find('{') != std::string_view::npos)
-        return std::nullopt;
-      if (i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString) return std::nullopt;
-      if (t.content.empty()) continue;
-      if (t.content != *target && maps.has_target(t.content)) return std::nullopt;  // branch_labels = "hq"?
-      uint64_t owners = maps.owner_mask(TableRef{std::string(t.content), {}});
-      if (owners && !(owners & own_bit)) return std::nullopt;
-      if (!literal_words_clean(t.content, maps, own_bit)) return std::nullopt;
+      if (string_needs_parser(t, exact[i])) return std::nullopt;
+      if (!literal_clean(t.content)) return std::nullopt;
+      bool starts_run = i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString &&
+                        !(i > 0 && tokens[i - 1].kind == Token::kString);
+      if (exact[i] && starts_run) {
+        // Concatenated where a pass reads it: the parser reads the plain pieces as one string,
+        // so the scan judges them whole; any other piece it cannot join.
+        if (!plain_string(t)) return std::nullopt;
+        size_t last = i;
+        std::string whole = concatenated(tokens, i, last);
+        if (last + 1 < tokens.size() && tokens[last + 1].kind == Token::kString) return std::nullopt;
+        if (!literal_clean(whole)) return std::nullopt;
+      }
       continue;
     }
+
     if (t.kind != Token::kName) continue;
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
+    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) return std::nullopt;
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
-    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" && tokens[i + 2].text != "None")
+    if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" &&
+        !(i + 3 < tokens.size() && (tokens[i + 3].text == "," || tokens[i + 3].text == ")") &&
+          inert_schema(std::span(tokens).subspan(i + 2, 1), maps)))
       return std::nullopt;
     // Alembic's multidb template cleans each function for its own engine: parse those.
     if (t.text == "def" && i + 1 < tokens.size() &&
@@ -340,7 +529,13 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
     const AlembicOp* op = find_alembic_op(t.text);
     if (op && !op_call_is_clean(tokens, i, *op, maps, own_bit)) return std::nullopt;
   }
-  return target;
+  return verdict;
+}
+
+std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints) {
+  auto verdict = scan_file(text, maps, hints);
+  if (!verdict || verdict->annotate_after) return std::nullopt;
+  return std::move(verdict->target);
 }
 
 }  // namespace alembic_fix

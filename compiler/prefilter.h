@@ -20,7 +20,8 @@ namespace alembic_fix {
 // these it has nothing to say (passes/pass.h: Pass::silent_when); the pipeline trusts the scan
 // only when every registered pass is covered by them.
 using PrefilterFacts = uint32_t;
-// MIGRATION_TARGET names the file's target, and --target and the folder agree with it.
+// MIGRATION_TARGET names the file's target, and --target and the folder agree with it; or, for a
+// file the scan annotates, no annotation, no branch_labels, and --target and the folder agree.
 inline constexpr PrefilterFacts kAnnotatedForTarget = 1u << 0;
 // Every function is cleaned for that target: no multidb upgrade_<engine>()/downgrade_<engine>().
 inline constexpr PrefilterFacts kOneTarget = 1u << 1;
@@ -42,7 +43,22 @@ inline constexpr PrefilterFacts kPrefilterProves =
 inline constexpr PrefilterFacts kNotCovered = 1u << 31;
 constexpr bool prefilter_proves(PrefilterFacts facts) { return (facts & ~kPrefilterProves) == 0; }
 
-// The file's target when the scan proves it clean, else nullopt.
+// What scan_file() establishes about a file it accepts.
+struct ScanVerdict {
+  std::string target;
+  // Set when the file has no MIGRATION_TARGET yet and needs nothing else: one past the last byte
+  // of its last revision identifier statement (Migration::identifiers_end), after whose line
+  // annotate-target inserts the annotation. The target then comes from --target or the folder.
+  std::optional<size_t> annotate_after;
+};
+
+// The scan, on the file's text without its BOM. `encoding_checked`: the caller has already found
+// no encoding_problem() in the file (compiler/encoding.h), so a coding cookie or a non-UTF-8
+// byte need not send it to the parser.
+std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& maps, const TargetHints& hints,
+                                     bool encoding_checked = false);
+
+// The file's target when the scan proves an annotated file clean, else nullopt.
 std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints);
 
 }  // namespace alembic_fix

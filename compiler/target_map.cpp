@@ -84,6 +84,7 @@ void TargetMap::build_index() {
       size_t wild = pattern.find_first_of("*?[\\");
       if (wild == std::string::npos) (qualified ? exact_qualified_ : exact_bare_)[pattern] |= bit;
       else globs_.push_back({pattern, pattern.substr(0, wild), qualified, bit});
+      schema_globs_ = schema_globs_ || (qualified && wild != std::string::npos);
     }
   }
 }

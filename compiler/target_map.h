@@ -58,6 +58,8 @@ class TargetMap {
   int target_index(std::string_view name) const;  // -1 when no target has that name
   // True when the table is some target's version table (and so owned without a pattern).
   bool is_version_table(const TableRef& table) const;
+  // True when some pattern names "schema.table": without one, no schema changes a table's owner.
+  bool has_schema_patterns() const { return !exact_qualified_.empty() || schema_globs_; }
   // The targets that list the table, for messages.
   std::vector<std::string_view> owners(const TableRef& table) const;
 
@@ -72,6 +74,7 @@ class TargetMap {
   std::vector<Target> targets_;
   std::unordered_map<std::string, uint64_t> exact_bare_, exact_qualified_;
   std::vector<Glob> globs_;
+  bool schema_globs_ = false;
   std::string origin_;
 };
 

@@ -40,10 +40,16 @@ std::optional<std::string> index_owner(const PassInput& in, std::string_view tar
 
 PassOutput run(const PassInput& in) {
   PassOutput out;
+  // The map's literal table names, gathered only for SQL that drops an index: a map of
+  // thousands of tables would otherwise be copied for every file.
   std::vector<std::string> foreign_tables;
-  for (const auto& t : in.maps.targets())
-    for (const auto& p : t.patterns)
-      if (p.find_first_of("*?[") == std::string::npos) foreign_tables.push_back(p);
+  auto index_candidates = [&]() -> const std::vector<std::string>& {
+    if (foreign_tables.empty())
+      for (const auto& t : in.maps.targets())
+        for (const auto& p : t.patterns)
+          if (p.find_first_of("*?[") == std::string::npos) foreign_tables.push_back(p);
+    return foreign_tables;
+  };
   for (const auto& fn : in.view.functions) {
     auto target = function_target(fn, in);
     if (!target) continue;
@@ -76,7 +82,7 @@ PassOutput run(const PassInput& in) {
       for (const auto& t : words.dropped_tables)
         if (foreign(in, *target, t)) dropped.push_back(t);
       for (const auto& i : words.dropped_indexes)
-        if (auto owner = index_owner(in, *target, i, foreign_tables))
+        if (auto owner = index_owner(in, *target, i, index_candidates()))
           dropped.push_back(fmt::format("index {} (of {}, by its name)", i, *owner));
       if (!dropped.empty()) {
         out.diagnostics.push_back({kRawSqlDrop, at,

@@ -162,6 +162,15 @@ class OrderedRun {
   }
 
   void run(const Done& done) {
+    // One file, as a post-write hook runs it: starting threads would cost more than the file.
+    if (work_.size() == 1) {
+      PythonParser parser;
+      Compiled c = compile_job(work_[0], options_, compile_, parser, [] {});
+      if (c.needs_write) commit(c);
+      c.result.output = std::string();
+      done(work_[0], c.result);
+      return;
+    }
     std::vector<std::jthread> writing, compiling;
     for (unsigned t = 0; t < writers_; ++t) writing.emplace_back([this] { write_loop(); });
     for (unsigned t = 0; t < jobs_; ++t) compiling.emplace_back([this] { compile_loop(); });
