@@ -124,7 +124,7 @@ FileResult apply_edits(FileResult result, const Source& src, const SyntaxTree& t
 }  // namespace
 
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
-                        PythonParser& parser, std::optional<std::string> folder_target) {
+                        PythonParser& parser, std::optional<std::string> folder_target, MigrationHistory* history) {
   FileResult result;
   if (proven_clean_by_scan(bytes, options, folder_target, result)) return result;
   Source src(std::move(bytes));
@@ -146,7 +146,8 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
 
   std::vector<Edit> edits =
-      run_passes({src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
+      run_passes({src, tree, view, result.target, *options.maps, options.passes, decided.also, history},
+                 result.diagnostics);
   bool any_error = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                [](const Diagnostic& d) { return d.code.severity == Severity::kError; });
   if (any_error) {

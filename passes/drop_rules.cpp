@@ -22,7 +22,8 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
   });
 }
 
-Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+// The map's word alone.
+static Ownership map_ownership(const PassInput& in, const TableRef& table, std::string_view target) {
   Ownership result = in.maps.classify(table, target);
   if (target != in.target) return result;  // a multidb engine's function: its own target alone
   for (const auto& other : in.also) {
@@ -30,6 +31,38 @@ Ownership ownership(const PassInput& in, const TableRef& table, std::string_view
     if (o == Ownership::kOwn) return o;
   }
   return result;
+}
+
+// The targets a function cleaned for `target` serves: several for a file whose branch_labels
+// name several.
+static bool serves(const PassInput& in, std::string_view target, std::string_view candidate) {
+  if (candidate == target) return true;
+  return target == in.target && std::find(in.also.begin(), in.also.end(), candidate) != in.also.end();
+}
+
+const TableCreation* moved_here(const PassInput& in, const TableRef& table, std::string_view target) {
+  if (!in.history || map_ownership(in, table, target) != Ownership::kForeign) return nullptr;
+  for (const TableCreation* c : in.history->tables().creations(table))
+    if (serves(in, target, c->target)) return c;
+  return nullptr;
+}
+
+const TableCreation* history_owner(const PassInput& in, const TableRef& table) {
+  return in.history ? in.history->tables().sole_creation(table) : nullptr;
+}
+
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+  Ownership result = map_ownership(in, table, target);
+  if (!in.history || result == Ownership::kOwn) return result;
+  if (result == Ownership::kForeign) return moved_here(in, table, target) ? Ownership::kOwn : result;
+  const TableCreation* owner = history_owner(in, table);
+  return owner && serves(in, target, owner->target) ? Ownership::kOwn : result;
+}
+
+Ownership drop_ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+  Ownership result = ownership(in, table, target);
+  if (result != Ownership::kUnknown) return result;
+  return history_owner(in, table) ? Ownership::kForeign : result;  // another target's, or ownership() said own
 }
 
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
@@ -40,7 +73,7 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
 bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = alembic_fix::ownership(in, op.table, target);
+  Ownership ownership = drop_ownership(in, op.table, target);
   bool foreign = ownership == Ownership::kForeign ||
                  (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;
@@ -54,6 +87,11 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
   for (const auto& op : upgrade.ops)
     if (!ts_node_is_null(op.statement) && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
   return out;
+}
+
+std::string describe(const TableCreation& c) {
+  if (c.revision.empty()) return fmt::format("{}'s migration {}", c.target, c.path);
+  return fmt::format("{}'s migration {} ({})", c.target, c.revision, c.path);
 }
 
 std::string describe(const PassInput& in, const OpCall& op) {

@@ -125,6 +125,7 @@ po::options_description fix_options() {
       ("statistics", "print a count per code instead of each diagnostic")
       ("verbose,v", "say which rule decided each file's target")
       ("no-prefilter", "parse every file, even those a byte scan proves clean")
+      ("no-history", "take table ownership from the map alone, not from the migrations' creates")
       ("jobs,j", po::value<unsigned>(), "files processed at once (default: number of cores)")
       ("stdin-filename", po::value<std::string>(), "the name used for - in messages")
       ("quiet,q", "print only warnings and errors")
@@ -156,6 +157,7 @@ std::optional<std::string> run_options_from(const po::variables_map& vm, RunOpti
   options.verbose = vm.count("verbose") > 0;
   options.statistics = vm.count("statistics") > 0;
   options.prefilter = !vm.count("no-prefilter");
+  options.history = !vm.count("no-history");
   if (vm.count("jobs")) options.jobs = vm["jobs"].as<unsigned>();
   std::string unknown = value_or(vm, "unknown", "keep");
   if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;

@@ -1,0 +1,161 @@
+#include "compiler/history.h"
+
+#include <algorithm>
+
+#include "compiler/encoding.h"
+#include "compiler/file_target.h"
+#include "compiler/prefilter.h"
+
+namespace alembic_fix {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// Line and column of a byte offset, as Source::position counts them, without building a Source
+// for a file the scan read.
+Position position_at(std::string_view text, size_t offset) {
+  Position at{1, 1};
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') {
+      ++at.line;
+      line_start = i + 1;
+    }
+  for (size_t i = line_start; i < offset && i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++at.column;
+  return at;
+}
+
+// The file's target by the rules the scan can apply (no branch_labels, no multidb): its
+// annotation, else its folder, else the command line when no literal of upgrade() names a listed
+// table (rule 5 then has no answer). nullopt: the parser must decide; "" when nothing decides it.
+std::optional<std::string> scanned_target(const ScannedCreates& scan, const TargetMap& maps, const HistoryHints& hints) {
+  if (scan.annotation) return maps.has_target(*scan.annotation) ? *scan.annotation : std::string();
+  if (hints.folder) return *hints.folder;
+  if (scan.names_listed_table) return std::nullopt;
+  return hints.option.value_or(std::string());
+}
+
+// The targets a parsed file is for, as the fixer decides them; where the command line disagrees
+// with the file, the file's own rules (a history file is read, never fixed). Empty: undecided.
+std::vector<std::string> parsed_targets(const Source& src, const Migration& view, const TargetMap& maps,
+                                        const HistoryHints& hints) {
+  auto decision = decide_target(src, view, maps, {hints.option, false, hints.folder});
+  if (std::holds_alternative<Diagnostic>(decision) && hints.option)
+    decision = decide_target(src, view, maps, {std::nullopt, false, hints.folder});
+  auto* decided = std::get_if<TargetDecision>(&decision);
+  if (!decided) return {};
+  std::vector<std::string> out{decided->target};
+  out.insert(out.end(), decided->also.begin(), decided->also.end());
+  return out;
+}
+
+// rename_table's new name: its second argument, or new_table_name=.
+std::optional<std::string> renamed_to(const SyntaxTree& tree, TSNode call) {
+  Arguments args = read_arguments(tree, call);
+  TSNode value = args.keyword("new_table_name");
+  if (ts_node_is_null(value) && args.positional.size() > 1) value = args.positional[1];
+  if (ts_node_is_null(value)) return std::nullopt;
+  return string_value(tree, value);
+}
+
+HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
+                               PythonParser& parser) {
+  HistoryFile out;
+  out.parsed = true;
+  Source src{std::string(bytes)};
+  if (encoding_problem(src)) return out;
+  SyntaxTree tree = parser.parse(src.parse_text());
+  if (tree.first_error()) return out;  // a file that does not parse says nothing
+  Migration view = read_migration(tree);
+  if (!view.is_migration) return out;
+  out.migration = true;
+  out.revision = view.revision.value_or("");
+  std::vector<std::string> targets = parsed_targets(src, view, maps, hints);
+  for (const auto& fn : view.functions) {
+    if (fn.role != FunctionRole::kUpgrade) continue;
+    std::vector<std::string> fn_targets = targets;
+    if (!fn.engine.empty()) {  // multidb: the engine's function is its target's
+      if (!maps.has_target(fn.engine)) continue;
+      fn_targets = {std::string(fn.engine)};
+    }
+    for (const auto& op : fn.ops) {
+      if (op.table_arg != TableArg::kResolved || (op.method != "create_table" && op.method != "rename_table")) continue;
+      TableRef table = op.table;
+      if (op.method == "rename_table") {
+        auto name = renamed_to(tree, op.call);
+        if (!name) continue;
+        table.name = std::move(*name);
+      }
+      Position at = src.position(ts_node_start_byte(op.call));
+      for (const auto& target : fn_targets) out.creates.push_back({target, table, at});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
+                              PythonParser& parser) {
+  std::string_view text = bytes;
+  if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
+  // What the prefilter leaves to the parser (not text, a coding cookie) the history does too.
+  size_t second_line_end = text.find('\n', text.find('\n') + 1);
+  bool plain_text = first_non_text_byte(text) == std::string_view::npos &&
+                    text.substr(0, second_line_end).find("coding") == std::string_view::npos;
+  if (!plain_text) return parse_history_file(bytes, maps, hints, parser);
+  // Most files say nothing the history wants: no create, no rename.
+  if (text.find("create_table") == std::string_view::npos && text.find("rename_table") == std::string_view::npos) {
+    HistoryFile out;
+    out.migration = true;  // or not: it creates nothing either way
+    return out;
+  }
+  auto scan = scan_creates(text, maps);
+  if (!scan) return parse_history_file(bytes, maps, hints, parser);
+  HistoryFile out;
+  out.migration = scan->migration;
+  if (!scan->migration) return out;
+  out.revision = scan->revision;
+  auto target = scanned_target(*scan, maps, hints);
+  if (!target) return parse_history_file(bytes, maps, hints, parser);
+  if (target->empty()) return out;
+  for (auto& create : scan->creates) out.creates.push_back({*target, create.table, position_at(text, create.offset)});
+  return out;
+}
+
+void TableHistory::add(const std::string& path, const HistoryFile& file) {
+  ++files_;
+  if (file.parsed) ++parsed_files_;
+  for (const auto& create : file.creates) {
+    std::string name = create.table.qualified();
+    refs_.try_emplace(name, create.table);
+    auto& per_target = tables_[name];
+    bool known = std::any_of(per_target.begin(), per_target.end(),
+                             [&](const TableCreation& c) { return c.target == create.target; });
+    if (!known) per_target.push_back({create.target, file.revision, path, create.at});
+  }
+}
+
+std::vector<const TableCreation*> TableHistory::creations(const TableRef& table) const {
+  std::vector<const TableCreation*> out;
+  auto it = tables_.find(table.qualified());
+  if (it != tables_.end())
+    for (const auto& c : it->second) out.push_back(&c);
+  return out;
+}
+
+const TableCreation* TableHistory::sole_creation(const TableRef& table) const {
+  auto it = tables_.find(table.qualified());
+  return it != tables_.end() && it->second.size() == 1 ? &it->second.front() : nullptr;
+}
+
+const TableCreation* TableHistory::created_by(const TableRef& table, std::string_view target) const {
+  auto it = tables_.find(table.qualified());
+  if (it == tables_.end()) return nullptr;
+  for (const auto& c : it->second)
+    if (c.target == target) return &c;
+  return nullptr;
+}
+
+}  // namespace alembic_fix
