@@ -432,7 +432,7 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
     if (in != In::kUpgrade) return std::nullopt;
     auto table = made_table(tokens, i, t.text == "rename_table");
     if (!table) return std::nullopt;
-    out.creates.push_back({std::move(*table), static_cast<size_t>(t.text.data() - text.data())});
+    out.creates.push_back({std::move(*table), static_cast<size_t>(tokens[i - 2].text.data() - text.data())});
   }
   return out;
 }

@@ -27,23 +27,6 @@ namespace fs = std::filesystem;
 namespace alembic_fix {
 namespace {
 
-// Configuration files come through the same reader as migrations: a fifo or a huge file named as
-// a map is refused the same way.
-ConfigReader config_reader() {
-  auto read = [](const fs::path& path) {
-    try {
-      return files::OpenFile(path.string(), files::OpenFile::Lock::kNone).read();
-    } catch (const files::IoError& e) {
-      throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
-    }
-  };
-  return {read, [read](const fs::path& path) -> std::optional<std::string> {
-            struct stat info {};
-            if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-            return read(path);
-          }};
-}
-
 FileResult io_failure(std::string message) {
   FileResult r;
   r.status = FileStatus::kError;
@@ -483,7 +466,7 @@ int run(const RunOptions& options) {
   std::ios::sync_with_stdio(false);
   std::error_code cwd_ec;
   const fs::path cwd = fs::current_path(cwd_ec);
-  ProjectConfig project(cwd, config_reader());
+  ProjectConfig project(cwd, files::config_reader());
   std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
   std::vector<fs::path> locations;
