@@ -131,10 +131,54 @@ void TableHistory::add(const std::string& path, const HistoryFile& file) {
     std::string name = create.table.qualified();
     refs_.try_emplace(name, create.table);
     auto& per_target = tables_[name];
-    bool known = std::any_of(per_target.begin(), per_target.end(),
-                             [&](const TableCreation& c) { return c.target == create.target; });
-    if (!known) per_target.push_back({create.target, file.revision, path, create.at});
+    auto known = std::find_if(per_target.begin(), per_target.end(),
+                              [&](const TableCreation& c) { return c.target == create.target; });
+    TableCreation creation{create.target, file.revision, path, create.at};
+    if (known == per_target.end()) per_target.push_back(std::move(creation));
+    else if (path < known->path) *known = std::move(creation);
   }
+}
+
+CreatedNames created_names(std::string_view bytes) {
+  CreatedNames out;
+  for (std::string_view call : {std::string_view("create_table"), std::string_view("rename_table")}) {
+    for (size_t at = bytes.find(call); at != std::string_view::npos; at = bytes.find(call, at + call.size())) {
+      size_t i = at + call.size();
+      auto skip_space = [&] {
+        while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) ++i;
+      };
+      skip_space();
+      if (i >= bytes.size() || bytes[i] != '(') continue;  // not a call: `create_table_comment`, a word in a comment
+      ++i;
+      // The first literals, up to the two a rename names; `table_name=` and op.f( are stepped over.
+      size_t found = 0;
+      while (found < 2 && i < bytes.size()) {
+        skip_space();
+        size_t word = i;
+        while (i < bytes.size() && (std::isalnum(static_cast<unsigned char>(bytes[i])) || bytes[i] == '_' ||
+                                    bytes[i] == '.' || bytes[i] == '=' || bytes[i] == '('))
+          ++i;
+        if (i > word) continue;
+        if (i >= bytes.size() || (bytes[i] != '\'' && bytes[i] != '"')) break;
+        char quote = bytes[i];
+        size_t end = bytes.find(quote, i + 1);
+        size_t line_end = bytes.find('\n', i + 1);
+        if (end == std::string_view::npos || end > line_end) break;
+        std::string_view name = bytes.substr(i + 1, end - i - 1);
+        i = end + 1;
+        skip_space();
+        if (name.find('\\') != std::string_view::npos || (i < bytes.size() && (bytes[i] == '\'' || bytes[i] == '"')))
+          break;  // an escape, or literals concatenated: not the name as written
+        out.names.emplace_back(name);
+        ++found;
+        if (i < bytes.size() && bytes[i] == ')') ++i;  // op.f('x')
+        skip_space();
+        if (i < bytes.size() && bytes[i] == ',') ++i;
+      }
+      if (found == 0) out.any = true;
+    }
+  }
+  return out;
 }
 
 std::vector<const TableCreation*> TableHistory::creations(const TableRef& table) const {

@@ -47,6 +47,15 @@ struct HistoryHints {
 HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                               PythonParser& parser);
 
+// The names a file may create, by bytes alone, so a question about one table judges only the
+// files that name it: the quoted literals right after each `create_table(` and `rename_table(`.
+// `any` when a call's table is not such a literal, so the file must be judged for every table.
+struct CreatedNames {
+  std::vector<std::string> names;
+  bool any = false;
+};
+CreatedNames created_names(std::string_view bytes);
+
 // Where a table was created: the first migration (in path order) of a target that created it.
 struct TableCreation {
   std::string target;
@@ -57,6 +66,7 @@ struct TableCreation {
 
 class TableHistory {
  public:
+  // Files may come in any order: a target's creation kept is the one of the first path.
   void add(const std::string& path, const HistoryFile& file);
 
   // Per target that created the table, its first creation; empty when none did.
@@ -85,6 +95,10 @@ class TableHistory {
 class MigrationHistory {
  public:
   virtual ~MigrationHistory() = default;
+  // A history that answers for `table` (every file that may create it judged); what it says of
+  // other tables may be partial.
+  virtual const TableHistory& tables_for(const TableRef& table) = 0;
+  // The whole history (maps --history).
   virtual const TableHistory& tables() = 0;
 };
 

@@ -42,13 +42,13 @@ static bool serves(const PassInput& in, std::string_view target, std::string_vie
 
 const TableCreation* moved_here(const PassInput& in, const TableRef& table, std::string_view target) {
   if (!in.history || map_ownership(in, table, target) != Ownership::kForeign) return nullptr;
-  for (const TableCreation* c : in.history->tables().creations(table))
+  for (const TableCreation* c : in.history->tables_for(table).creations(table))
     if (serves(in, target, c->target)) return c;
   return nullptr;
 }
 
 const TableCreation* history_owner(const PassInput& in, const TableRef& table) {
-  return in.history ? in.history->tables().sole_creation(table) : nullptr;
+  return in.history ? in.history->tables_for(table).sole_creation(table) : nullptr;
 }
 
 Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {

@@ -28,7 +28,7 @@ std::string owners_text(const PassInput& in, const TableRef& table) {
 std::string ambiguity(const PassInput& in, const TableRef& table) {
   if (!in.history) return "";
   std::vector<std::string_view> targets;
-  for (const TableCreation* c : in.history->tables().creations(table)) targets.push_back(c->target);
+  for (const TableCreation* c : in.history->tables_for(table).creations(table)) targets.push_back(c->target);
   if (targets.size() < 2) return "";
   return fmt::format(" and the migrations of {} all create it", fmt::join(targets, " and "));
 }
