@@ -97,3 +97,17 @@ TEST_CASE("the history: one target's creates decide, several leave it undecided"
   REQUIRE(history.created_by({"sync", ""}, "hq"));
   CHECK(history.created_by({"sync", ""}, "hq")->revision == "h1");
 }
+
+TEST_CASE("created_names: the literals after create_table( and rename_table(, by bytes") {
+  CreatedNames names = created_names(
+      "op.create_table('kpis',\n    sa.Column('id', sa.Integer()))\n"
+      "op.create_table(\n    \"notes\", schema='reporting')\n"
+      "op.rename_table(op.f('old'), new_table_name='new')\n"
+      "op.create_table_comment('kpis', 'x')\n"  // not a create: another word
+      "# create_table of nothing\n");
+  CHECK(names.names == std::vector<std::string>{"kpis", "id", "notes", "reporting", "old", "new"});
+  CHECK_FALSE(names.any);
+  CHECK(created_names("op.create_table(TABLE_NAME, sa.Column('id'))").any);  // not a literal: judge always
+  CHECK(created_names("op.create_table('report' '_job')").any);              // spelled in pieces
+  CHECK(created_names("op.drop_table('kpis')").names.empty());
+}
