@@ -110,25 +110,20 @@ class Finder {
           ts_node_end_byte(op.call) <= ts_node_end_byte(root))
         if (const Gone* g = gone(op.table.qualified()); g && std::find(found.begin(), found.end(), g) == found.end())
           found.push_back(g);
-    TSTreeCursor cursor = ts_tree_cursor_new(root);
-    for (bool more = true; more;) {
-      TSNode node = ts_tree_cursor_current_node(&cursor);
-      bool leaf = false;
+    walk_preorder(root, [&](TSNode node, uint32_t) {
       if (auto table = table_object(tree_, node)) {
         literal_mentions(*table, found);
-        leaf = true;  // its name and schema are read together, not as two literals
-      } else if (is(node, "string") || is(node, "concatenated_string")) {
+        return WalkStep::kSkipChildren;  // its name and schema are read together, not as two literals
+      }
+      if (is(node, "string") || is(node, "concatenated_string")) {
         if (auto value = string_value(tree_, node)) literal_mentions(*value, found);
-        leaf = true;
-      } else if (is(node, "identifier")) {
+        return WalkStep::kSkipChildren;
+      }
+      if (is(node, "identifier"))
         for (const auto& a : aliases_)
           if (a.name == tree_.text(node)) literal_mentions(a.table, found);
-      }
-      if (!leaf && ts_tree_cursor_goto_first_child(&cursor)) continue;
-      while (!ts_tree_cursor_goto_next_sibling(&cursor))
-        if (!(more = ts_tree_cursor_goto_parent(&cursor))) break;
-    }
-    ts_tree_cursor_delete(&cursor);
+      return WalkStep::kDescend;
+    });
     return found;
   }
 
@@ -195,10 +190,11 @@ class Finder {
   }
 
   // A compound statement's header naming a removed table is never part of the re-creation: the
-  // file is refused. A batch block's own `with` is the exception: its body is judged instead.
+  // file is refused. A batch block whose every statement goes is the exception (it goes whole);
+  // one that keeps a statement (on another alias, say) would still open the missing table.
   void judge_header(const MigrationFunction& fn, TSNode statement, const std::vector<TSNode>& header) {
     for (const auto& b : fn.batches)
-      if (key(b.statement) == key(statement)) return;
+      if (key(b.statement) == key(statement) && all_statements_go(b.body)) return;
     for (TSNode part : header) {
       auto found = mentions(fn, part);
       if (found.empty()) continue;
@@ -210,6 +206,18 @@ class Finder {
                        ts_node_type(statement), fn.name, found[0]->table.qualified(), found[0]->method, line, line)});
       return;
     }
+  }
+
+  bool all_statements_go(TSNode block) const {
+    uint32_t n = ts_node_named_child_count(block);
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode statement = ts_node_named_child(block, i);
+      if (is(statement, "comment") || removed_.count(key(statement))) continue;
+      if (std::none_of(out_.removals.begin(), out_.removals.end(),
+                       [&](TSNode r) { return key(r) == key(statement); }))
+        return false;
+    }
+    return true;
   }
 
   void visit_block(const MigrationFunction& fn, TSNode block) {

@@ -130,12 +130,10 @@ void TableHistory::add(const std::string& path, const HistoryFile& file) {
   for (const auto& create : file.creates) {
     std::string name = create.table.qualified();
     refs_.try_emplace(name, create.table);
-    auto& per_target = tables_[name];
-    auto known = std::find_if(per_target.begin(), per_target.end(),
-                              [&](const TableCreation& c) { return c.target == create.target; });
-    TableCreation creation{create.target, file.revision, path, create.at};
-    if (known == per_target.end()) per_target.push_back(std::move(creation));
-    else if (path < known->path) *known = std::move(creation);
+    auto& all = tables_[name];
+    auto at = std::upper_bound(all.begin(), all.end(), path,
+                               [](const std::string& p, const TableCreation& c) { return p < c.path; });
+    all.insert(at, {create.target, file.revision, path, create.at});
   }
 }
 
@@ -181,25 +179,22 @@ CreatedNames created_names(std::string_view bytes) {
   return out;
 }
 
-std::vector<const TableCreation*> TableHistory::creations(const TableRef& table) const {
+std::vector<const TableCreation*> TableHistory::creations(const TableRef& table,
+                                                         std::string_view except_revision) const {
   std::vector<const TableCreation*> out;
   auto it = tables_.find(table.qualified());
-  if (it != tables_.end())
-    for (const auto& c : it->second) out.push_back(&c);
+  if (it == tables_.end()) return out;
+  for (const auto& c : it->second) {
+    if (!except_revision.empty() && c.revision == except_revision) continue;
+    bool seen = std::any_of(out.begin(), out.end(), [&](const TableCreation* o) { return o->target == c.target; });
+    if (!seen) out.push_back(&c);
+  }
   return out;
 }
 
-const TableCreation* TableHistory::sole_creation(const TableRef& table) const {
-  auto it = tables_.find(table.qualified());
-  return it != tables_.end() && it->second.size() == 1 ? &it->second.front() : nullptr;
-}
-
-const TableCreation* TableHistory::created_by(const TableRef& table, std::string_view target) const {
-  auto it = tables_.find(table.qualified());
-  if (it == tables_.end()) return nullptr;
-  for (const auto& c : it->second)
-    if (c.target == target) return &c;
-  return nullptr;
+const TableCreation* TableHistory::sole_creation(const TableRef& table, std::string_view except_revision) const {
+  auto out = creations(table, except_revision);
+  return out.size() == 1 ? out.front() : nullptr;
 }
 
 }  // namespace alembic_fix

@@ -66,25 +66,25 @@ struct TableCreation {
 
 class TableHistory {
  public:
-  // Files may come in any order: a target's creation kept is the one of the first path.
+  // Files may come in any order: creations are kept in path order.
   void add(const std::string& path, const HistoryFile& file);
 
-  // Per target that created the table, its first creation; empty when none did.
-  std::vector<const TableCreation*> creations(const TableRef& table) const;
+  // Per target that created the table, its first creation; empty when none did. A migration
+  // judged against the history leaves itself out (`except_revision`, its own revision): its own
+  // create of another target's table is no history of its target.
+  std::vector<const TableCreation*> creations(const TableRef& table, std::string_view except_revision = {}) const;
   // The one target whose migrations created it; nullptr when none or several did (ambiguous:
   // the history does not decide it).
-  const TableCreation* sole_creation(const TableRef& table) const;
-  // The first creation by `target`'s migrations, or nullptr.
-  const TableCreation* created_by(const TableRef& table, std::string_view target) const;
+  const TableCreation* sole_creation(const TableRef& table, std::string_view except_revision = {}) const;
 
-  // Every table created, by target: for `alembic-fix maps --history`.
+  // Every creation of every table, in path order: for `alembic-fix maps --history`.
   const std::map<std::string, std::vector<TableCreation>>& tables() const { return tables_; }
   const std::map<std::string, TableRef>& refs() const { return refs_; }
   size_t files() const { return files_; }
   size_t parsed_files() const { return parsed_files_; }
 
  private:
-  std::map<std::string, std::vector<TableCreation>> tables_;  // qualified name -> one per target
+  std::map<std::string, std::vector<TableCreation>> tables_;  // qualified name -> every creation
   std::map<std::string, TableRef> refs_;                       // qualified name -> the table
   size_t files_ = 0, parsed_files_ = 0;
 };

@@ -39,7 +39,8 @@ struct FileResult {
   bool has_error() const { return status == FileStatus::kError; }
 };
 
-// `folder_target`: the nearest enclosing folder named after a target, found by the driver.
+// `folder_target`: the nearest enclosing folder named after a target (compiler/cli/target_folder
+// finds it; the pure compiler never looks at folders).
 // `history`: the migration history of the file's versions folder (compiler/history.h), or null.
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
                         PythonParser& parser, std::optional<std::string> folder_target = std::nullopt,

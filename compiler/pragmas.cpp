@@ -46,15 +46,10 @@ std::vector<Pragma> read_pragmas(const SyntaxTree& tree) {
   if (tree.text().find(kMarker) == std::string_view::npos) return out;
   // Comments may sit anywhere in the tree (between arguments, after a block), so every node is
   // visited; this only runs on files that mention the marker at all.
-  TSTreeCursor cursor = ts_tree_cursor_new(tree.root());
-  for (bool more = true; more;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
+  walk_preorder(tree.root(), [&](TSNode node, uint32_t) {
     if (is(node, "comment")) visit_comment(tree, node, out);
-    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor))
-      if (!(more = ts_tree_cursor_goto_parent(&cursor))) break;
-  }
-  ts_tree_cursor_delete(&cursor);
+    return WalkStep::kDescend;
+  });
   return out;
 }
 

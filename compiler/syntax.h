@@ -67,6 +67,12 @@ class TreeCursor {
   bool first_child() { return ts_tree_cursor_goto_first_child(&cursor_); }
   bool next_sibling() { return ts_tree_cursor_goto_next_sibling(&cursor_); }
   bool parent() { return ts_tree_cursor_goto_parent(&cursor_); }
+  // The field the current node fills in its parent ("" for none): a cursor knows it for every
+  // child, where 0.20's ts_node_field_name_for_child names only the first of a repeated field.
+  std::string_view field_name() const {
+    const char* name = ts_tree_cursor_current_field_name(&cursor_);
+    return name ? std::string_view(name) : std::string_view();
+  }
 
  private:
   TSTreeCursor cursor_;

@@ -19,6 +19,17 @@ TargetMap TargetMap::parse(std::string_view text, std::string_view origin, std::
   return from_toml(doc, origin, table_path);
 }
 
+// A version table is one exact name (`schema.name` when Alembic's version_table_schema is set),
+// not a pattern: what it says is owned must be exactly the table the chain writes.
+static std::string read_version_table(const toml::table& target, std::string_view origin, const std::string& name) {
+  const toml::node* node = target.get("version_table");
+  if (!node) return "alembic_version_" + name;
+  auto value = node->value<std::string>();
+  if (!value || value->empty() || value->find_first_of("*?[\\") != std::string::npos)
+    throw MapError(fmt::format("{}: [targets.{}] version_table must be one table name, not a pattern", origin, name));
+  return *value;
+}
+
 TargetMap TargetMap::from_toml(const toml::table& doc, std::string_view origin, std::string_view table_path) {
   TargetMap map;
   map.origin_ = std::string(origin);
@@ -41,6 +52,7 @@ TargetMap TargetMap::from_toml(const toml::table& doc, std::string_view origin, 
       const auto& where = entry.source().begin;
       target.positions.push_back({static_cast<uint32_t>(where.line), static_cast<uint32_t>(where.column)});
     }
+    target.version_table = read_version_table(*value.as_table(), origin, target.name);
     map.targets_.push_back(std::move(target));
   }
   std::sort(map.targets_.begin(), map.targets_.end(),
@@ -65,6 +77,8 @@ std::string TargetMap::target_names() const {
 void TargetMap::build_index() {
   for (size_t i = 0; i < targets_.size(); ++i) {
     uint64_t bit = uint64_t{1} << i;
+    const std::string& version = targets_[i].version_table;
+    (version.find('.') != std::string::npos ? exact_qualified_ : exact_bare_)[version] |= bit;
     for (const auto& pattern : targets_[i].patterns) {
       bool qualified = pattern.find('.') != std::string::npos;
       size_t wild = pattern.find_first_of("*?[\\");
@@ -107,6 +121,12 @@ Ownership TargetMap::classify(const TableRef& table, std::string_view target) co
   if (!mask) return Ownership::kUnknown;
   int i = target_index(target);
   return i >= 0 && (mask >> i & 1) ? Ownership::kOwn : Ownership::kForeign;
+}
+
+bool TargetMap::is_version_table(const TableRef& table) const {
+  return std::any_of(targets_.begin(), targets_.end(), [&](const Target& t) {
+    return t.version_table == (t.version_table.find('.') != std::string::npos ? table.qualified() : table.name);
+  });
 }
 
 std::vector<std::string_view> TargetMap::owners(const TableRef& table) const {

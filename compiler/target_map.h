@@ -28,6 +28,10 @@ struct Target {
   std::string name;
   std::vector<std::string> patterns;
   std::vector<Position> positions;  // where each pattern is written in the TOML, for messages
+  // The table its Alembic chain records its revision in: `version_table = "..."`, else
+  // `alembic_version_<name>`. Alembic's own default, `alembic_version`, is a target's only when
+  // a map names it: it is every single-chain project's own, so it is never guessed.
+  std::string version_table;
 };
 
 // A pattern with a dot names "schema.table"; one without matches the bare name in any schema.
@@ -52,6 +56,8 @@ class TargetMap {
   // prefix fits, since the prefilter asks this for every string literal of every file.
   uint64_t owner_mask(const TableRef& table) const;
   int target_index(std::string_view name) const;  // -1 when no target has that name
+  // True when the table is some target's version table (and so owned without a pattern).
+  bool is_version_table(const TableRef& table) const;
   // The targets that list the table, for messages.
   std::vector<std::string_view> owners(const TableRef& table) const;
 

@@ -22,6 +22,16 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
   });
 }
 
+// Only a downgrade undoing its upgrade's create_table: an upgrade drop whose downgrade re-creates
+// the table is what autogenerate writes for every foreign table, so it proves nothing.
+static bool upgrade_creates(const MigrationFunction* upgrade, const TableRef& table) {
+  if (!upgrade) return false;
+  return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
+    return op.table_arg == TableArg::kResolved && op.method == "create_table" &&
+           op.table.qualified() == table.qualified();
+  });
+}
+
 // The map's word alone.
 static Ownership map_ownership(const PassInput& in, const TableRef& table, std::string_view target) {
   Ownership result = in.maps.classify(table, target);
@@ -40,15 +50,21 @@ static bool serves(const PassInput& in, std::string_view target, std::string_vie
   return target == in.target && std::find(in.also.begin(), in.also.end(), candidate) != in.also.end();
 }
 
+// The file's own revision: the history it is judged against leaves it out.
+std::string_view own_revision(const PassInput& in) {
+  if (!in.view.revision) return {};
+  return *in.view.revision;  // not `?:` with "": that would copy it into a temporary
+}
+
 const TableCreation* moved_here(const PassInput& in, const TableRef& table, std::string_view target) {
   if (!in.history || map_ownership(in, table, target) != Ownership::kForeign) return nullptr;
-  for (const TableCreation* c : in.history->tables_for(table).creations(table))
+  for (const TableCreation* c : in.history->tables_for(table).creations(table, own_revision(in)))
     if (serves(in, target, c->target)) return c;
   return nullptr;
 }
 
 const TableCreation* history_owner(const PassInput& in, const TableRef& table) {
-  return in.history ? in.history->tables_for(table).sole_creation(table) : nullptr;
+  return in.history ? in.history->tables_for(table).sole_creation(table, own_revision(in)) : nullptr;
 }
 
 Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
@@ -59,10 +75,12 @@ Ownership ownership(const PassInput& in, const TableRef& table, std::string_view
   return owner && serves(in, target, owner->target) ? Ownership::kOwn : result;
 }
 
-Ownership drop_ownership(const PassInput& in, const TableRef& table, std::string_view target) {
-  Ownership result = ownership(in, table, target);
+Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::string_view target,
+                         const PassInput& in) {
+  Ownership result = ownership(in, op.table, target);
   if (result != Ownership::kUnknown) return result;
-  return history_owner(in, table) ? Ownership::kForeign : result;  // another target's, or ownership() said own
+  if (fn.role == FunctionRole::kDowngrade && upgrade_creates(in.view.upgrade_for(fn), op.table)) return Ownership::kOwn;
+  return history_owner(in, op.table) ? Ownership::kForeign : result;  // another target's, or ownership() said own
 }
 
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
@@ -73,7 +91,7 @@ bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::strin
 bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                        const PassInput& in) {
   if (!is_drop(op.method) || op.table_arg != TableArg::kResolved) return false;
-  Ownership ownership = drop_ownership(in, op.table, target);
+  Ownership ownership = drop_ownership(op, fn, target, in);
   bool foreign = ownership == Ownership::kForeign ||
                  (ownership == Ownership::kUnknown && in.config.drops.unknown == UnknownPolicy::kRemove);
   if (!foreign) return false;

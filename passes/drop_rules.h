@@ -21,14 +21,21 @@ std::optional<std::string_view> function_target(const MigrationFunction& fn, con
 // migrations created, or a move (moved_here).
 Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target);
 
-// For a drop, also the other way: a table no map lists that only another target's migrations
-// created is foreign. Only drops ask this, as the prefilter proves nothing about history for the
-// passes that report other operations.
-Ownership drop_ownership(const PassInput& in, const TableRef& table, std::string_view target);
+// Whose table a drop in `fn` is on: ownership(), except that a table no map lists which the other
+// function of the pair builds with op.create_table (upgrade creates, downgrade drops) is the file's
+// own by construction. The map always wins: a listed table keeps its owner. Then the history, the
+// other way: a table no map lists that only another target's migrations created is foreign. Only
+// drops ask this, as the prefilter proves nothing about history for the passes that report other
+// operations.
+Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::string_view target, const PassInput& in);
 
 // A move: the map gives the table only to other targets, but a migration of `target` (or of a
 // target the file also serves) created it. That migration, or nullptr (also without history).
 const TableCreation* moved_here(const PassInput& in, const TableRef& table, std::string_view target);
+
+// The file's own revision (empty when not a literal): the history it is judged against leaves
+// that migration out, so its own creates never make a table its target's.
+std::string_view own_revision(const PassInput& in);
 
 // The one target's migration that created a table no map lists, or nullptr.
 const TableCreation* history_owner(const PassInput& in, const TableRef& table);

@@ -28,7 +28,8 @@ std::string owners_text(const PassInput& in, const TableRef& table) {
 std::string ambiguity(const PassInput& in, const TableRef& table) {
   if (!in.history) return "";
   std::vector<std::string_view> targets;
-  for (const TableCreation* c : in.history->tables_for(table).creations(table)) targets.push_back(c->target);
+  for (const TableCreation* c : in.history->tables_for(table).creations(table, own_revision(in)))
+    targets.push_back(c->target);
   if (targets.size() < 2) return "";
   return fmt::format(" and the migrations of {} all create it", fmt::join(targets, " and "));
 }
@@ -48,7 +49,7 @@ PassOutput run(const PassInput& in) {
                                    fmt::format("{} in {}(): {}; left as is", describe(in, op), fn.name, why)});
         continue;
       }
-      Ownership ownership = drop_ownership(in, op.table, *target);
+      Ownership ownership = drop_ownership(op, fn, *target, in);
       if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
         bool error = in.config.drops.unknown == UnknownPolicy::kError;
         out.diagnostics.push_back({error ? kUnknownTableError : kUnknownTable, at,
@@ -66,10 +67,13 @@ PassOutput run(const PassInput& in) {
         continue;
       }
       std::string owner = ownership == Ownership::kUnknown ? "no target" : owners_text(in, op.table);
+      // A version table is in no `tables` list: say why it is another target's.
+      std::string why = ownership == Ownership::kForeign && in.maps.is_version_table(op.table)
+                            ? fmt::format("it is {}'s Alembic version table, not {}'s", owner, *target)
+                            : fmt::format("the table belongs to {}, not {}", owner, *target);
       out.removals.push_back({op.statement});
-      out.diagnostics.push_back({kWrongTargetDrop, at,
-                                 fmt::format("{} in {}(): the table belongs to {}, not {}", describe(in, op),
-                                             fn.name, owner, *target)});
+      out.diagnostics.push_back(
+          {kWrongTargetDrop, at, fmt::format("{} in {}(): {}", describe(in, op), fn.name, why)});
     }
   }
   return out;

@@ -73,3 +73,50 @@ TEST_CASE("removed_drop_tables leaves out drops that are not whole statements; d
   CHECK(removed_drop_tables(up, "plant", r.input()) == std::vector<std::string>{"hq_users"});
   CHECK(describe(r.input(), up.ops[1]) == "op.drop_index on hq_users");
 }
+
+TEST_CASE("drop_ownership: a table no map lists that the upgrade creates is the downgrade's own") {
+  std::string text = kHead + R"(def upgrade():
+    op.create_table('report_archive', sa.Column('id', sa.Integer()), schema='archive')
+    op.create_table('report_archive')
+    op.add_column('widgets', sa.Column('x', sa.Integer()))
+    op.drop_table('legacy')
+
+
+def downgrade():
+    op.create_table('legacy')
+    with op.batch_alter_table('report_archive', schema='archive') as batch_op:
+        batch_op.drop_index('ix_report_archive_id')
+    op.drop_table('report_archive', schema='archive')
+    op.drop_table('report_archive')
+    op.drop_column('widgets', 'x')
+    op.drop_table('hq_users')
+)";
+  Rules r(text, {{UnknownPolicy::kRemove}, {}});
+  const MigrationFunction& up = r.run.view().functions[0];
+  const MigrationFunction& down = r.run.view().functions[1];
+  REQUIRE(down.ops.size() == 6);
+  CHECK(drop_ownership(down.ops[1], down, "plant", r.input()) == Ownership::kOwn);  // inside a batch
+  CHECK(drop_ownership(down.ops[2], down, "plant", r.input()) == Ownership::kOwn);  // with its schema
+  CHECK(drop_ownership(down.ops[3], down, "plant", r.input()) == Ownership::kOwn);
+  CHECK_FALSE(is_removable_drop(down.ops[3], down, "plant", r.input()));
+  // Only a create_table makes the table the file's: an added column does not.
+  CHECK(drop_ownership(down.ops[4], down, "plant", r.input()) == Ownership::kUnknown);
+  CHECK(drop_ownership(down.ops[5], down, "plant", r.input()) == Ownership::kForeign);  // the map wins
+  // An upgrade drop the downgrade re-creates is what autogenerate writes for any foreign table.
+  CHECK(drop_ownership(up.ops[3], up, "plant", r.input()) == Ownership::kUnknown);
+  CHECK(is_removable_drop(up.ops[3], up, "plant", r.input()));
+}
+
+TEST_CASE("another target's version table is foreign; alembic_version is no one's unless a map says") {
+  std::string text = kHead + R"(def upgrade():
+    op.drop_table('alembic_version_hq')
+    op.drop_table('alembic_version_plant')
+    op.drop_table('alembic_version')
+)";
+  Rules r(text);
+  const MigrationFunction& up = r.run.view().functions[0];
+  CHECK(is_removable_drop(up.ops[0], up, "plant", r.input()));
+  CHECK(drop_ownership(up.ops[1], up, "plant", r.input()) == Ownership::kOwn);
+  CHECK(drop_ownership(up.ops[2], up, "plant", r.input()) == Ownership::kUnknown);
+  CHECK_FALSE(is_removable_drop(up.ops[2], up, "plant", r.input()));
+}

@@ -94,8 +94,8 @@ TEST_CASE("the history: one target's creates decide, several leave it undecided"
   CHECK(history.sole_creation({"line_events", "other"}) == nullptr);  // schemas are part of the name
   CHECK(history.sole_creation({"sync", ""}) == nullptr);
   CHECK(history.creations({"sync", ""}).size() == 2);
-  REQUIRE(history.created_by({"sync", ""}, "hq"));
-  CHECK(history.created_by({"sync", ""}, "hq")->revision == "h1");
+  REQUIRE(history.sole_creation({"sync", ""}, "p1"));  // plant's migration judged: itself left out
+  CHECK(history.sole_creation({"sync", ""}, "p1")->revision == "h1");
 }
 
 TEST_CASE("created_names: the literals after create_table( and rename_table(, by bytes") {

@@ -40,3 +40,34 @@ TEST_CASE("bad maps are refused with where and why") {
   CHECK_THROWS_AS(TargetMap::parse("[targets\n", "m.toml"), MapError);
   CHECK_THROWS_AS(TargetMap::parse("x = 1\n", "m.toml"), MapError);
 }
+
+TEST_CASE("version tables: version_table names one, else alembic_version_<target>") {
+  TargetMap m = TargetMap::parse(R"(
+[targets.plant]
+tables = ["tickets"]
+version_table = "alembic_version"
+[targets.hq]
+tables = ["hq_*"]
+[targets.meta]
+tables = []
+version_table = "ops.meta_versions"
+)", "t.toml");
+  CHECK(m.classify({"alembic_version", ""}, "hq") == Ownership::kForeign);
+  CHECK(m.classify({"alembic_version", "public"}, "plant") == Ownership::kOwn);
+  CHECK(m.classify({"alembic_version_hq", ""}, "plant") == Ownership::kForeign);
+  CHECK(m.classify({"alembic_version_plant", ""}, "hq") == Ownership::kUnknown);  // named otherwise
+  CHECK(m.classify({"meta_versions", "ops"}, "plant") == Ownership::kForeign);
+  CHECK(m.classify({"meta_versions", ""}, "plant") == Ownership::kUnknown);
+  CHECK(m.is_version_table({"alembic_version_hq", ""}));
+  CHECK_FALSE(m.is_version_table({"hq_users", ""}));
+  CHECK(m.owners({"alembic_version", ""}) == std::vector<std::string_view>{"plant"});
+  // Alembic's default name is never guessed: a map that does not name it leaves it unknown.
+  CHECK(TargetMap::builtin().classify({"alembic_version", ""}, "plant") == Ownership::kUnknown);
+  CHECK(TargetMap::builtin().classify({"alembic_version_hq", ""}, "plant") == Ownership::kForeign);
+}
+
+TEST_CASE("a version_table that is not one table name is refused") {
+  CHECK_THROWS_WITH_AS(TargetMap::parse("[targets.a]\ntables = []\nversion_table = \"alembic_*\"\n", "m.toml"),
+                       "m.toml: [targets.a] version_table must be one table name, not a pattern", MapError);
+  CHECK_THROWS_AS(TargetMap::parse("[targets.a]\ntables = []\nversion_table = 3\n", "m.toml"), MapError);
+}

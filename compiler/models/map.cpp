@@ -124,13 +124,14 @@ std::vector<TargetModels> models_from_history(const TableHistory& history, const
                                               const std::string& source, std::vector<TableRef>& undecided) {
   std::vector<TargetModels> out;
   for (const auto& target : map.targets()) out.push_back({target.name, {source}, {}, true});
-  for (const auto& [name, creations] : history.tables()) {
+  for (const auto& [name, all] : history.tables()) {
     const TableRef& table = history.refs().at(name);
-    if (creations.size() != 1) {
+    const TableCreation* sole = history.sole_creation(table);
+    if (!sole) {
       undecided.push_back(table);
       continue;
     }
-    const TableCreation& c = creations.front();
+    const TableCreation& c = *sole;
     for (auto& m : out)
       if (m.target == c.target) m.tables.push_back({table, c.path, c.at});
   }

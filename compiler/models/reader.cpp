@@ -32,16 +32,12 @@ std::string dotted(const SyntaxTree& tree, TSNode node) {
   return out;
 }
 
-// The children of `node` in the repeatable field `name`. A cursor, since the runtime's
-// ts_node_field_name_for_child (0.20) names only the first of repeated fields.
+// The children of `node` in the repeatable field `name` (TreeCursor::field_name says why a cursor).
 std::vector<TSNode> field_children(TSNode node, std::string_view name) {
   std::vector<TSNode> out;
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
-  for (bool more = ts_tree_cursor_goto_first_child(&cursor); more; more = ts_tree_cursor_goto_next_sibling(&cursor)) {
-    const char* field_name = ts_tree_cursor_current_field_name(&cursor);
-    if (field_name && name == field_name) out.push_back(ts_tree_cursor_current_node(&cursor));
-  }
-  ts_tree_cursor_delete(&cursor);
+  TreeCursor cursor(node);
+  for (bool more = cursor.first_child(); more; more = cursor.next_sibling())
+    if (cursor.field_name() == name) out.push_back(cursor.node());
   return out;
 }
 
@@ -302,25 +298,15 @@ class ModuleReader {
 
   // Every Table(...) and MetaData(schema=...) in the module, wherever it is written.
   void calls() {
-    TSTreeCursor cursor = ts_tree_cursor_new(tree_.root());
-    for (bool more = true; more;) {
-      TSNode node = ts_tree_cursor_current_node(&cursor);
-      if (is(node, "call")) {
-        std::string_view name = sqlalchemy_name(field(node, "function"));
-        bool from_extension = is(field(node, "function"), "attribute") &&
-                              extensions_.count(tree_.text(field(field(node, "function"), "object")));
-        if (name == "Table") table_call(node, from_extension);
-        else if (name == "MetaData") metadata_call(node);
-      }
-      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-      while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-        if (!ts_tree_cursor_goto_parent(&cursor)) {
-          more = false;
-          break;
-        }
-      }
-    }
-    ts_tree_cursor_delete(&cursor);
+    walk_preorder(tree_.root(), [&](TSNode node, uint32_t) {
+      if (!is(node, "call")) return WalkStep::kDescend;
+      TSNode function = field(node, "function");
+      std::string_view name = sqlalchemy_name(function);
+      bool from_extension = is(function, "attribute") && extensions_.count(tree_.text(field(function, "object")));
+      if (name == "Table") table_call(node, from_extension);
+      else if (name == "MetaData") metadata_call(node);
+      return WalkStep::kDescend;  // a call's arguments may hold more calls
+    });
   }
 
   // Flask-SQLAlchemy's db.Table takes no metadata and may name a bind: `bind_key=`.

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from catalog import PG_TABLES, TABLES, TableDef, foreign_tables, other_target, render_models
@@ -39,6 +40,9 @@ METADATA = {{"plant": plant_models.metadata, "hq": hq_models.metadata}}
 # The oracle of the end-to-end suite (E2E_ORACLE=1): autogenerate with the tables that only the
 # other database owns hidden, which is what alembic-fix must turn the plain output into.
 FOREIGN_TABLES = {foreign!r}
+# Each target's Alembic version table: Alembic's default, or one per chain where two chains share
+# a database (Case.version_tables).
+VERSION_TABLES = {version_tables!r}
 
 
 def include_object_for(target):
@@ -67,6 +71,7 @@ def run_migrations_offline() -> None:
         dialect_opts={{"paramstyle": "named"}},
         render_as_batch={batch},
         include_object=include_object_for(target),
+        version_table=VERSION_TABLES[target],
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -82,6 +87,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch={batch},
             include_object=include_object_for(target),
+            version_table=VERSION_TABLES[target],
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -176,12 +182,6 @@ class AlembicError(RuntimeError):
     pass
 
 
-def foreign_for(case: Case, engine: str) -> frozenset[str]:
-    """The other database's tables as `engine` sees them: less those its own history created that
-    move away (Case.moves), which it drops itself."""
-    return foreign_tables(engine) - frozenset(case.moves if engine == case.target else ())
-
-
 class Project:
     """One case's Alembic project under `root`, run on one cell of the matrix; its databases are
     `databases` (SQLite files or PostgreSQL databases, see cells.py)."""
@@ -193,6 +193,7 @@ class Project:
         self.root = Path(root)
         self.versions = self.root / "migrations" / "versions"
         self.databases = databases
+        self.third_party = third_party
         self.python_path = python_path(cell, third_party)
         self.hook_executable = hook_executable
 
@@ -281,13 +282,33 @@ class Project:
         return name
 
     def _write_env(self) -> None:
-        foreign = {t: sorted(foreign_for(self.case, t)) for t in ("plant", "hq")}
-        text = ENV_HEADER.format(foreign=foreign)
+        foreign = {t: sorted(self.foreign_tables(t)) for t in ("plant", "hq")}
+        text = ENV_HEADER.format(foreign=foreign, version_tables={t: self.version_table(t) for t in ("plant", "hq")})
         body = ENV_MULTIDB if self.case.layout == "multidb" else ENV_GENERIC
         text += body.format(batch=self.case.batch)
         if self.hook_executable and not self.cell.current:
             text += "\n\n" + documented_hook(self.hook_executable, self.cell, self.case)[0]
         (self.root / "migrations" / "env.py").write_text(text)
+
+    def version_table(self, target: str) -> str:
+        return f"alembic_version_{target}" if self.case.version_tables else "alembic_version"
+
+    def foreign_tables(self, target: str) -> frozenset[str]:
+        """What the target's migrations must leave alone: the tables only the other target owns,
+        and the other chain's version table when each target has its own chain."""
+        other = {self.version_table(other_target(target))} if self.case.version_tables else set()
+        # Tables the target's own history created that move away (Case.moves) it drops itself.
+        moving = set(self.case.moves) if target == self.case.target else set()
+        return (foreign_tables(target) | other) - moving
+
+    def other_chain(self, target: str) -> Project:
+        """The other target's own Alembic chain (its project, versions and version table) in a folder
+        beside this one, at its initial revision."""
+        chain = Project(replace(self.case, target=other_target(target)), self.cell,
+                        self.root.with_name(f"{self.root.name}_{other_target(target)}"), self.databases,
+                        self.third_party)
+        chain.create()
+        return chain
 
     def model_tables(self, target: str, after: bool) -> list[TableDef]:
         change = self.case.changes[target]
@@ -314,6 +335,11 @@ class Project:
         tables too (a shared dev database, or init_db run with the wrong Base), with a row each."""
         self.alembic("upgrade", "head")
         for engine in self.case.engines:
+            if self.case.version_tables:  # the other chain upgrades the shared database itself
+                url = self.databases.url(self.dev_db(engine))
+                self.other_chain(engine).alembic("upgrade", "head", dbs={engine: url})
+                self.databases.fill_rows(self.dev_db(engine), sorted(foreign_tables(engine)))
+                continue
             code = ("import sqlalchemy, sys, {0}_models as m; "
                     "m.metadata.create_all(sqlalchemy.create_engine(sys.argv[1]))").format(other_target(engine))
             subprocess.run([PYTHON, "-c", code, self.databases.url(self.dev_db(engine))], cwd=self.root,
@@ -348,8 +374,8 @@ class Project:
 
 # --- the database side ------------------------------------------------------------------------
 
-def expected_schema(tables: list[TableDef]) -> dict[str, dict[str, list[str]]]:
-    result = {"alembic_version": {"columns": ["version_num"], "indexes": []}}
+def expected_schema(tables: list[TableDef], version_table: str) -> dict[str, dict[str, list[str]]]:
+    result = {version_table: {"columns": ["version_num"], "indexes": []}}
     for t in tables:
         result[t.name] = {"columns": sorted(c.name for c in t.columns), "indexes": sorted(t.index_names())}
     return result
@@ -385,7 +411,7 @@ def judge(project: Project, text: str, tag: str) -> list[str]:
         project.alembic("upgrade", INITIAL_REV, dbs=clean)
         before = {e: dbs.schema(name) for e, name in clean_names.items()}
         for e in case.engines:
-            want = expected_schema(project.model_tables(e, after=False))
+            want = expected_schema(project.model_tables(e, after=False), project.version_table(e))
             if before[e] != want:  # the set-up itself, not the migration under test
                 raise AlembicError(f"previous revision of {e} is not as modelled: {schema_diff(before[e], want)}")
 
@@ -400,7 +426,8 @@ def judge(project: Project, text: str, tag: str) -> list[str]:
 
         if step("clean database", clean, "upgrade", "head"):
             for e, name in clean_names.items():
-                diff = schema_diff(dbs.schema(name), expected_schema(project.model_tables(e, after=True)))
+                diff = schema_diff(dbs.schema(name), expected_schema(project.model_tables(e, after=True),
+                                                                      project.version_table(e)))
                 if diff:
                     failures.append(f"clean {e} database after upgrade: {diff}")
             if step("clean database", clean, "downgrade", "-1"):
@@ -411,12 +438,12 @@ def judge(project: Project, text: str, tag: str) -> list[str]:
 
         polluted_names = {e: f"{tag}_polluted_{e}" for e in case.engines}
         polluted = {e: dbs.copy(project.dev_db(e), name) for e, name in polluted_names.items()}
-        untouched = {e: dbs.snapshot(name, foreign_for(case, e)) for e, name in polluted_names.items()}
+        untouched = {e: dbs.snapshot(name, project.foreign_tables(e)) for e, name in polluted_names.items()}
         for args in (("upgrade", "head"), ("downgrade", "-1")):
             if not step("developer's database", polluted, *args):
                 break
             for e, name in polluted_names.items():
-                if dbs.snapshot(name, foreign_for(case, e)) != untouched[e]:
+                if dbs.snapshot(name, project.foreign_tables(e)) != untouched[e]:
                     failures.append(f"developer's {e} database: `alembic {' '.join(args)}` touched the "
                                     f"{other_target(e)} tables")
     finally:

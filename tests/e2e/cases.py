@@ -39,6 +39,10 @@ class Case:
     template: str = "generic"       # alembic init -t <template> ("pyproject": Alembic >= 1.16)
     formatter: str | None = None    # a formatter hook after alembic-fix's ("black")
     postgresql_shapes: bool = False # catalog.PG_TABLES in place of the portable tables (PostgreSQL only)
+    # Each target is its own Alembic chain with its own version table (env.py's
+    # version_table=alembic_version_<target>), and the other chain upgrades the developer's
+    # database itself: plant's autogenerate then drops hq's version table too.
+    version_tables: bool = False
     extra_args: tuple[str, ...] = ()
     # A hand edit (tests/e2e/hand_edits.py) after autogenerate: "seed" seeds and indexes the
     # re-created hq_plants in downgrade(); "own_fk" also gives plant's stations a foreign key to it.
@@ -117,6 +121,13 @@ CASES = [
          warns=("legacy_sessions",),
          message="drop legacy_sessions",
          description="legacy_sessions is in no map: its drop is kept, with a warning"),
+    Case("autogen_version_tables", "plant",
+         # hq's chain leaves the shared tables to plant's: one database holds each table once.
+         {"plant": Change(SMALL_PLANT, add_columns=(PHONE,)), "hq": Change(("hq_plants", "hq_users", "report_job"))},
+         version_tables=True, message="users.phone",
+         description="plant and hq are two Alembic chains sharing one database, each with its own version table "
+                     "(version_table= in env.py): plant's autogenerate drops hq's tables and hq's version table "
+                     "alembic_version_hq; all of it goes, and hq's version table keeps its row"),
     Case("autogen_multidb", "plant",
          {"plant": Change(SMALL_PLANT, add_columns=(PHONE,)),
           "hq": Change(SMALL_HQ, add_columns=(TIMEZONE,))},

@@ -125,16 +125,6 @@ TSNode statement_of(TSNode node) {
   return node;
 }
 
-// A statement with a block of its own (if, with, for, ...): a node it holds outside any block is
-// in its header. Known gap, reported with issue 10: compiler/dependents.cpp judges only simple
-// statements, so a header that names a removed table (`if conn.execute(sa.text("SELECT ... FROM
-// hq_users")).scalar():`) is kept. Headers are left out of the property until it judges them.
-bool in_header(TSNode statement) {
-  for (uint32_t i = 0; i < ts_node_named_child_count(statement); ++i)
-    if (is(ts_node_named_child(statement, i), "block")) return true;
-  return false;
-}
-
 bool kept_by_pragma(const Migration& view, TSNode statement) {
   uint32_t row = ts_node_start_point(statement).row;
   for (const auto& p : view.pragmas)
@@ -150,13 +140,13 @@ std::string names_a_gone_table(const SyntaxTree& tree, const Migration& view, co
   std::string found;
   for (const auto& op : fn.ops)
     if (op.helper.empty() && op.table_arg == TableArg::kResolved && gone.count(op.table.qualified()) &&
-        !kept_by_pragma(view, statement_of(op.call)) && !in_header(statement_of(op.call)))
+        !kept_by_pragma(view, statement_of(op.call)))
       return op.table.qualified();
   walk_preorder(fn.body, [&](TSNode node, uint32_t) {
     if (!is(node, "string") && !is(node, "concatenated_string")) return WalkStep::kDescend;
     auto value = string_value(tree, node);
     TSNode statement = statement_of(node);
-    if (value && !kept_by_pragma(view, statement) && !in_header(statement))
+    if (value && !kept_by_pragma(view, statement))
       for (const auto& table : gone)
         if (literal_names(*value, table)) {
           found = table;
