@@ -9,6 +9,7 @@
 #   CORPUS=generated|real|both   (default both; without the snapshots the real half is skipped,
 #                                 saying how to get them, unless CORPUS=real)
 #   REAL_RUNS=3                  (hyperfine runs per command on the real corpus; default 5)
+#   CORPUS=history               (ownership from the history, with and without: bench/history.sh)
 #
 # Installs hyperfine and GNU time (Debian), ast-grep (npm, pinned, into bench/.tools), builds a
 # Release alembic-fix and parse_only into build-release, generates the folders into bench/out and
@@ -246,6 +247,7 @@ case "$CORPUS" in
   generated) bench_generated ;;
   real) bench_real ;;
   both) bench_generated && bench_real ;;
-  *) echo "bench: CORPUS is generated, real or both" >&2; exit 2 ;;
+  history) FIX="$FIX" bash bench/history.sh >/dev/null ;;
+  *) echo "bench: CORPUS is generated, real, both or history" >&2; exit 2 ;;
 esac
 cat bench/results.md

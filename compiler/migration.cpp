@@ -348,7 +348,10 @@ std::map<std::string_view, int> helper_callers(const SyntaxTree& tree, const Mod
 
 void read_identifiers(const SyntaxTree& tree, TSNode statement, Migration& out) {
   for (auto [name, value] : read_assignments(tree, statement)) {
-    if (name == "revision") out.is_migration = true;
+    if (name == "revision") {
+      out.is_migration = true;
+      if (!ts_node_is_null(value)) out.revision = string_value(tree, value);
+    }
     if (name == "revision" || name == "down_revision" || name == "branch_labels" || name == "depends_on") {
       if (ts_node_is_null(out.identifiers_end) || ts_node_end_byte(statement) > ts_node_end_byte(out.identifiers_end))
         out.identifiers_end = statement;

@@ -107,6 +107,7 @@ struct Annotation {
 
 struct Migration {
   bool is_migration = false;  // module-level `revision = ...` or `revision: str = ...`
+  std::optional<std::string> revision;  // its value, when a plain string literal
   TSNode identifiers_end{};     // the last revision identifier statement (null if none)
   std::optional<std::string> branch_labels;  // first string of branch_labels, if any
   std::vector<std::string> branch_label_list;  // every string of branch_labels

@@ -146,7 +146,7 @@ bool mentions_coding(std::string_view text) {
 }  // namespace
 
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
-                        PythonParser& parser, std::optional<std::string> folder_target) {
+                        PythonParser& parser, std::optional<std::string> folder_target, MigrationHistory* history) {
   TargetHints hints{options.target, options.target_from_environment, std::move(folder_target)};
   // The byte scan first, when its proof covers every registered pass (passes/pass.h). A file
   // with a coding cookie has its encoding checked first, so the scan may accept a UTF-8 one.
@@ -190,7 +190,8 @@ FileResult compile_file(std::string_view display_path, std::string bytes, const 
   result.target_evidence = std::move(decided.evidence);
 
   std::vector<Edit> edits =
-      run_passes({*src, tree, view, result.target, *options.maps, options.passes, decided.also}, result.diagnostics);
+      run_passes({*src, tree, view, result.target, *options.maps, options.passes, decided.also, history},
+                 result.diagnostics);
   bool any_error = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                [](const Diagnostic& d) { return d.code.severity == Severity::kError; });
   if (any_error) {

@@ -9,6 +9,7 @@
 
 #include "compiler/diagnostics.h"
 #include "compiler/file_target.h"
+#include "compiler/history.h"
 #include "compiler/syntax.h"
 #include "compiler/target_map.h"
 #include "compiler/pass_config.h"
@@ -40,7 +41,9 @@ struct FileResult {
 
 // `folder_target`: the nearest enclosing folder named after a target (compiler/cli/target_folder
 // finds it; the pure compiler never looks at folders).
+// `history`: the migration history of the file's versions folder (compiler/history.h), or null.
 FileResult compile_file(std::string_view display_path, std::string bytes, const CompileOptions& options,
-                        PythonParser& parser, std::optional<std::string> folder_target = std::nullopt);
+                        PythonParser& parser, std::optional<std::string> folder_target = std::nullopt,
+                        MigrationHistory* history = nullptr);
 
 }  // namespace alembic_fix

@@ -538,4 +538,98 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
   return std::move(verdict->target);
 }
 
+namespace {
+
+// The index of the first token of the value `name = value` (or `name: type = value`) assigns,
+// for the statement whose first token is at `at`; 0 when the statement is no such assignment.
+size_t assigned_value(const std::vector<Token>& tokens, size_t at) {
+  size_t k = at + 1;
+  if (k < tokens.size() && tokens[k].text == ":")
+    while (k < tokens.size() && tokens[k].text != "=" && !tokens[k].line_start) ++k;
+  bool assignment = k + 1 < tokens.size() && tokens[k].text == "=" && tokens[k + 1].text != "=";
+  return assignment ? k + 1 : 0;
+}
+
+// The table an op.create_table / op.rename_table call at `at` makes (rename: its new name), with
+// its schema; nullopt when either is not a plain literal, so the parser must read it.
+std::optional<TableRef> made_table(const std::vector<Token>& tokens, size_t at, bool rename) {
+  auto args = call_arguments(tokens, at);
+  if (!args) return std::nullopt;
+  std::string_view table_keyword = rename ? "new_table_name" : "table_name";
+  size_t table_position = rename ? 1 : 0;
+  std::optional<std::string_view> name, schema;
+  size_t positional = 0;
+  auto literal = [](std::span<const Token> value, std::optional<std::string_view>& into) {
+    into = literal_argument(value);
+    return into && into->find('\\') == std::string_view::npos;
+  };
+  for (auto arg : *args) {
+    if (is_keyword_argument(arg)) {
+      auto value = arg.subspan(2);
+      if (arg[0].text == "schema" && !is_none(value) && !literal(value, schema)) return std::nullopt;
+      if (arg[0].text == table_keyword && !literal(value, name)) return std::nullopt;
+      continue;
+    }
+    // rename_table(old, new, schema) may pass its schema by position (Alembic before 1.11).
+    if (positional == table_position && !literal(arg, name)) return std::nullopt;
+    if (rename && positional == 2 && !is_none(arg) && !literal(arg, schema)) return std::nullopt;
+    ++positional;
+  }
+  if (!name) return std::nullopt;
+  return TableRef{std::string(*name), schema ? std::string(*schema) : std::string()};
+}
+
+}  // namespace
+
+std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMap& maps) {
+  size_t annotations = count(text, "MIGRATION_TARGET");
+  if (annotations > 1) return std::nullopt;
+  std::vector<Token> tokens;
+  tokens.reserve(text.size() / kBytesPerToken);
+  if (!tokenize(text, tokens)) return std::nullopt;
+  ScannedCreates out;
+  if (ModuleHeader header = read_header(tokens); header.migration) out.annotation = std::move(header.annotation);
+  if (annotations && !out.annotation) return std::nullopt;  // not plain, or no revision: the parser says
+  enum class In { kModule, kUpgrade, kDowngrade } in = In::kModule;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    auto next_is = [&](size_t k, std::string_view s) { return i + k < tokens.size() && tokens[i + k].text == s; };
+    if (t.line_start) {
+      in = In::kModule;
+      if (t.text == "def" && i + 1 < tokens.size()) {
+        std::string_view name = tokens[i + 1].text;
+        if (name.starts_with("upgrade_") || name.starts_with("downgrade_")) return std::nullopt;  // multidb
+        // A helper's ops are read as its callers' by the parser: let it.
+        if (name != "upgrade" && name != "downgrade") return std::nullopt;
+        in = name == "upgrade" ? In::kUpgrade : In::kDowngrade;
+      } else if (t.text == "revision") {
+        if (next_is(1, ",")) return std::nullopt;  // identifiers assigned as a tuple
+        if (size_t v = assigned_value(tokens, i)) {
+          out.migration = true;
+          if (plain_string(tokens[v]) && tokens[v].content.find('\\') == std::string_view::npos)
+            out.revision = std::string(tokens[v].content);
+        }
+      } else if (t.text == "branch_labels") {
+        size_t v = assigned_value(tokens, i);
+        if (!v || tokens[v].text != "None") return std::nullopt;
+      } else if (t.text == "async" || t.text == "class") {
+        return std::nullopt;
+      }
+    } else if (t.kind == Token::kName && t.text == "def") {
+      return std::nullopt;  // a function inside a function
+    }
+    if (!op_reached_plainly(tokens, i)) return std::nullopt;
+    if (t.kind == Token::kString && in == In::kUpgrade && maps.owner_mask(TableRef{std::string(t.content), {}}))
+      out.names_listed_table = true;
+    bool on_op = i >= 2 && tokens[i - 1].text == "." && tokens[i - 2].text == "op" && next_is(1, "(");
+    if (!on_op || (t.text != "create_table" && t.text != "rename_table")) continue;
+    if (in == In::kDowngrade) continue;  // a downgrade's create undoes its upgrade's drop
+    if (in != In::kUpgrade) return std::nullopt;
+    auto table = made_table(tokens, i, t.text == "rename_table");
+    if (!table) return std::nullopt;
+    out.creates.push_back({std::move(*table), static_cast<size_t>(tokens[i - 2].text.data() - text.data())});
+  }
+  return out;
+}
+
 }  // namespace alembic_fix

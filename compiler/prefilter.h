@@ -10,8 +10,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "compiler/file_target.h"
+#include "compiler/migration.h"
 #include "compiler/target_map.h"
 
 namespace alembic_fix {
@@ -60,5 +62,23 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
 
 // The file's target when the scan proves an annotated file clean, else nullopt.
 std::optional<std::string> proven_clean(std::string_view text, const TargetMap& maps, const TargetHints& hints);
+
+// The same scan read for the migration history (compiler/history.h): the revision, the
+// annotation and the tables upgrade() creates (op.create_table) or renames to (op.rename_table),
+// each with its byte offset. nullopt when the scan cannot judge the file and the parser must: op
+// reached another way, a helper function, branch_labels, a multidb function, a create or rename
+// whose table or schema is not a plain literal.
+struct ScannedTable {
+  TableRef table;
+  size_t offset;
+};
+struct ScannedCreates {
+  bool migration = false;
+  std::string revision;
+  std::optional<std::string> annotation;
+  bool names_listed_table = false;  // a literal names a table the map lists: rule 5 may speak
+  std::vector<ScannedTable> creates;
+};
+std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMap& maps);
 
 }  // namespace alembic_fix

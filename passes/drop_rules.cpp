@@ -32,7 +32,8 @@ static bool upgrade_creates(const MigrationFunction* upgrade, const TableRef& ta
   });
 }
 
-Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+// The map's word alone.
+static Ownership map_ownership(const PassInput& in, const TableRef& table, std::string_view target) {
   Ownership result = in.maps.classify(table, target);
   if (target != in.target) return result;  // a multidb engine's function: its own target alone
   for (const auto& other : in.also) {
@@ -42,13 +43,44 @@ Ownership ownership(const PassInput& in, const TableRef& table, std::string_view
   return result;
 }
 
+// The targets a function cleaned for `target` serves: several for a file whose branch_labels
+// name several.
+static bool serves(const PassInput& in, std::string_view target, std::string_view candidate) {
+  if (candidate == target) return true;
+  return target == in.target && std::find(in.also.begin(), in.also.end(), candidate) != in.also.end();
+}
+
+// The file's own revision: the history it is judged against leaves it out.
+std::string_view own_revision(const PassInput& in) {
+  if (!in.view.revision) return {};
+  return *in.view.revision;  // not `?:` with "": that would copy it into a temporary
+}
+
+const TableCreation* moved_here(const PassInput& in, const TableRef& table, std::string_view target) {
+  if (!in.history || map_ownership(in, table, target) != Ownership::kForeign) return nullptr;
+  for (const TableCreation* c : in.history->tables_for(table).creations(table, own_revision(in)))
+    if (serves(in, target, c->target)) return c;
+  return nullptr;
+}
+
+const TableCreation* history_owner(const PassInput& in, const TableRef& table) {
+  return in.history ? in.history->tables_for(table).sole_creation(table, own_revision(in)) : nullptr;
+}
+
+Ownership ownership(const PassInput& in, const TableRef& table, std::string_view target) {
+  Ownership result = map_ownership(in, table, target);
+  if (!in.history || result == Ownership::kOwn) return result;
+  if (result == Ownership::kForeign) return moved_here(in, table, target) ? Ownership::kOwn : result;
+  const TableCreation* owner = history_owner(in, table);
+  return owner && serves(in, target, owner->target) ? Ownership::kOwn : result;
+}
+
 Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::string_view target,
                          const PassInput& in) {
   Ownership result = ownership(in, op.table, target);
-  if (result == Ownership::kUnknown && fn.role == FunctionRole::kDowngrade &&
-      upgrade_creates(in.view.upgrade_for(fn), op.table))
-    return Ownership::kOwn;
-  return result;
+  if (result != Ownership::kUnknown) return result;
+  if (fn.role == FunctionRole::kDowngrade && upgrade_creates(in.view.upgrade_for(fn), op.table)) return Ownership::kOwn;
+  return history_owner(in, op.table) ? Ownership::kForeign : result;  // another target's, or ownership() said own
 }
 
 bool is_removable_drop(const OpCall& op, const MigrationFunction& fn, std::string_view target,
@@ -73,6 +105,11 @@ std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, s
   for (const auto& op : upgrade.ops)
     if (!ts_node_is_null(op.statement) && is_removable_drop(op, upgrade, target, in)) out.push_back(op.table.qualified());
   return out;
+}
+
+std::string describe(const TableCreation& c) {
+  if (c.revision.empty()) return fmt::format("{}'s migration {}", c.target, c.path);
+  return fmt::format("{}'s migration {} ({})", c.target, c.revision, c.path);
 }
 
 std::string describe(const PassInput& in, const OpCall& op) {

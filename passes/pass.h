@@ -10,6 +10,7 @@
 
 #include "compiler/diagnostics.h"
 #include "compiler/edits.h"
+#include "compiler/history.h"
 #include "compiler/migration.h"
 #include "compiler/pass_config.h"
 #include "compiler/prefilter.h"
@@ -29,6 +30,9 @@ struct PassInput {
   const PassConfig& config;  // each pass reads its own member
   // The other targets a file for several targets serves (branch_labels): see drop_rules' ownership().
   std::span<const std::string> also = {};
+  // The migration history of the file's versions folder, read on first ask (drop_rules.h);
+  // null with --no-history or when there is no folder (stdin).
+  MigrationHistory* history = nullptr;
 };
 
 struct PassOutput {

@@ -3,6 +3,7 @@
 
 #define ALEMBIC_FIX_PASSES(PASS) \
   PASS(wrong_target_drop)        \
+  PASS(moved_table)              \
   PASS(mirror_downgrade)         \
   PASS(foreign_op)               \
   PASS(raw_sql)                  \

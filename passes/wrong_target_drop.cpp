@@ -19,7 +19,19 @@ constexpr Code kCodes[] = {kWrongTargetDrop, kUnknownTable, kUnresolvedTable};
 std::string owners_text(const PassInput& in, const TableRef& table) {
   std::string out;
   for (auto o : in.maps.owners(table)) out += (out.empty() ? "" : " and ") + std::string(o);
+  if (const TableCreation* c = out.empty() ? history_owner(in, table) : nullptr)  // no map lists it
+    out = fmt::format("{} ({} created it)", c->target, describe(*c));
   return out;
+}
+
+// Why the history did not decide a table no map lists, when several targets' migrations create it.
+std::string ambiguity(const PassInput& in, const TableRef& table) {
+  if (!in.history) return "";
+  std::vector<std::string_view> targets;
+  for (const TableCreation* c : in.history->tables_for(table).creations(table, own_revision(in)))
+    targets.push_back(c->target);
+  if (targets.size() < 2) return "";
+  return fmt::format(" and the migrations of {} all create it", fmt::join(targets, " and "));
 }
 
 PassOutput run(const PassInput& in) {
@@ -41,7 +53,8 @@ PassOutput run(const PassInput& in) {
       if (ownership == Ownership::kUnknown && in.config.drops.unknown != UnknownPolicy::kRemove) {
         bool error = in.config.drops.unknown == UnknownPolicy::kError;
         out.diagnostics.push_back({error ? kUnknownTableError : kUnknownTable, at,
-                                   fmt::format("table \"{}\" is in no target map; {}", op.table.qualified(),
+                                   fmt::format("table \"{}\" is in no target map{}; {}", op.table.qualified(),
+                                               ambiguity(in, op.table),
                                                error ? "add it to a map or pass --unknown keep"
                                                      : "kept (add it to a map, or --unknown remove)")});
         continue;

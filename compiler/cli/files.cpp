@@ -471,6 +471,21 @@ fs::path DiskModelFiles::identity(const fs::path& path) {
   return ec ? path : canonical;
 }
 
+ConfigReader config_reader() {
+  auto read = [](const fs::path& path) {
+    try {
+      return OpenFile(path.string(), OpenFile::Lock::kNone).read();
+    } catch (const IoError& e) {
+      throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
+    }
+  };
+  return {read, [read](const fs::path& path) -> std::optional<std::string> {
+            struct stat info {};
+            if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+            return read(path);
+          }};
+}
+
 bool use_color() {
   const char* no_color = std::getenv("NO_COLOR");
   return (!no_color || !*no_color) && ::isatty(STDERR_FILENO);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/cli/config.h"
 #include "compiler/models/project.h"
 
 namespace alembic_fix::files {
@@ -97,6 +98,10 @@ class DiskModelFiles : public ModelFiles {
   std::vector<std::filesystem::path> python_files(const std::filesystem::path& folder) override;
   std::filesystem::path identity(const std::filesystem::path& path) override;
 };
+
+// Configuration files (compiler/cli/config.h) come through the same reader as migrations: a fifo
+// or a huge file named as a map is refused the same way.
+ConfigReader config_reader();
 
 // Colour on stderr: a terminal, and NO_COLOR unset or empty.
 bool use_color();

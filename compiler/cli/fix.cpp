@@ -17,6 +17,7 @@
 
 #include "compiler/cli/config.h"
 #include "compiler/cli/files.h"
+#include "compiler/cli/history_folders.h"
 #include "compiler/cli/report/printer.h"
 #include "compiler/cli/target_folder.h"
 #include "compiler/pipeline.h"
@@ -25,23 +26,6 @@ namespace fs = std::filesystem;
 
 namespace alembic_fix {
 namespace {
-
-// Configuration files come through the same reader as migrations: a fifo or a huge file named as
-// a map is refused the same way.
-ConfigReader config_reader() {
-  auto read = [](const fs::path& path) {
-    try {
-      return files::OpenFile(path.string(), files::OpenFile::Lock::kNone).read();
-    } catch (const files::IoError& e) {
-      throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
-    }
-  };
-  return {read, [read](const fs::path& path) -> std::optional<std::string> {
-            struct stat info {};
-            if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-            return read(path);
-          }};
-}
 
 FileResult io_failure(std::string message) {
   FileResult r;
@@ -72,6 +56,7 @@ struct Job {
   std::string path;                   // as found: what messages name
   bool link = false;                  // a symlink: writes go to its target
   std::optional<std::string> folder;  // the folder rule's answer (target_folder.h)
+  MigrationHistory* history = nullptr;  // its versions folder's history, read on first ask
 };
 
 // One file read and compiled; what is left to do is the write, if any.
@@ -109,7 +94,7 @@ Compiled compile_job(const Job& job, const RunOptions& options, const CompileOpt
     return out;
   }
   try {
-    out.result = compile_file(job.path, std::move(bytes), compile, parser, job.folder);
+    out.result = compile_file(job.path, std::move(bytes), compile, parser, job.folder, job.history);
   } catch (const std::exception& e) {
     out.result = internal_failure(e);
     out.file.reset();
@@ -361,6 +346,7 @@ class FixReport {
 struct Root {
   std::string path;
   bool recursive = true;  // false: only the files directly in the folder, as Alembic loads them
+  MigrationHistory* history = nullptr;
 };
 
 // The files the roots name, in path order per root, each with its folder rule's answer; a root
@@ -388,7 +374,7 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
     for (auto& f : found) {
       auto folder = f.dangling ? std::nullopt : folders.of(f.path, cwd, f.link);
-      work.push_back({std::move(f.path), f.link, std::move(folder)});
+      work.push_back({std::move(f.path), f.link, std::move(folder), root.history});
     }
   }
   // The same file named twice (two arguments, or a link to a file also found by its own name) is
@@ -406,7 +392,7 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
 
 // stdin is a file of its own, written to stdout.
 void fix_stdin(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd, TargetFolders& folders,
-               FixReport& report) {
+               MigrationHistory* history, FixReport& report) {
   PythonParser parser;
   const std::string& name = options.stdin_filename;
   auto folder = name == "-" ? std::nullopt : folders.of(name, cwd, true);
@@ -414,7 +400,7 @@ void fix_stdin(const RunOptions& options, const CompileOptions& compile, const f
   FileResult result;
   try {
     original = files::read_stdin();
-    result = compile_file(name, std::string(original), compile, parser, folder);
+    result = compile_file(name, std::string(original), compile, parser, folder, history);
   } catch (const files::IoError& e) {
     result = io_failure(e.what());
   } catch (const std::exception& e) {
@@ -489,7 +475,7 @@ int run(const RunOptions& options) {
   std::ios::sync_with_stdio(false);
   std::error_code cwd_ec;
   const fs::path cwd = fs::current_path(cwd_ec);
-  ProjectConfig project(cwd, config_reader());
+  ProjectConfig project(cwd, files::config_reader());
   std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
   std::vector<fs::path> locations;
@@ -510,9 +496,22 @@ int run(const RunOptions& options) {
   ::signal(SIGXFSZ, SIG_IGN);
   FixReport report(options);
   TargetFolders folders(*maps, project, locations);
+  HistoryFolders histories(*maps, options.target, folders, cwd);
+  MigrationHistory* stdin_history = nullptr;
+  if (options.history) {
+    if (options.paths.empty()) {  // the configuration's locations: one history for them all
+      std::vector<HistoryFolders::Location> all;
+      for (const auto& root : *roots) all.push_back({root.path, root.recursive});
+      MigrationHistory* history = histories.for_locations(std::move(all));
+      for (auto& root : *roots) root.history = history;
+    } else {
+      for (auto& root : *roots) root.history = histories.for_path(root.path);
+      stdin_history = histories.for_path(options.stdin_filename);
+    }
+  }
   std::vector<Job> work = collect_work(*roots, cwd, folders, report);
   if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
-    fix_stdin(options, compile, cwd, folders, report);
+    fix_stdin(options, compile, cwd, folders, stdin_history, report);
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));

@@ -27,6 +27,7 @@ struct RunOptions {
   bool verbose = false;     // say which rule decided each file's target
   bool statistics = false;  // a count per code instead of each diagnostic
   bool prefilter = true;    // skip the parse of files a byte scan proves clean
+  bool history = true;      // ownership from the migration history (--no-history turns it off)
   unsigned jobs = 0;  // 0: one per core
   OutputFormat format = OutputFormat::kText;
   std::string stdin_filename = "-";

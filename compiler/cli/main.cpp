@@ -51,7 +51,12 @@ std::optional<po::variables_map> parse(int argc, char** argv, const po::options_
 
 // `alembic-fix maps ...`: MapsOptions from its options, or the usage error that stops it.
 std::optional<std::string> maps_options_from(const po::variables_map& vm, MapsOptions& options) {
-  if (!vm.count("models")) return "no --models TARGET=PATH given";
+  if (vm.count("history") && vm.count("models")) return "--history and --models are two sources of a map: give one";
+  if (vm.count("target") && !vm.count("history")) return "--target goes with --history";
+  if (vm.count("history")) options.history = vm["history"].as<std::string>();
+  if (vm.count("target")) options.target = vm["target"].as<std::string>();
+  if (!vm.count("models") && !options.history) return "no --models TARGET=PATH (or --history PATH) given";
+  if (vm.count("models"))
   for (const auto& spec : vm["models"].as<std::vector<std::string>>()) {
     size_t eq = spec.find('=');
     std::string target = spec.substr(0, std::min(eq, spec.size()));
@@ -66,7 +71,7 @@ std::optional<std::string> maps_options_from(const po::variables_map& vm, MapsOp
   if (vm.count("maps")) options.maps_file = vm["maps"].as<std::string>();
   if (options.check && !options.maps_file) return "--check needs --maps FILE, the map to compare with";
   if (options.check && options.output) return "--check writes nothing; drop -o";
-  if (!options.check && options.maps_file) return "--maps goes with --check";
+  if (!options.check && options.maps_file && !options.history) return "--maps goes with --check (or --history)";
   std::string format = value_or(vm, "format", "text");
   auto parsed = parse_format(format);
   if (!parsed) return fmt::format("--format takes text, json, github or sarif, not \"{}\"", format);
@@ -80,15 +85,20 @@ std::optional<std::string> maps_options_from(const po::variables_map& vm, MapsOp
 int maps_main(int argc, char** argv) {
   po::options_description visible(
       "Usage: alembic-fix maps --models TARGET=PATH... [-o FILE]\n"
-      "       alembic-fix maps --check --models TARGET=PATH... --maps FILE [--format FORMAT]\n\n"
+      "       alembic-fix maps --check --models TARGET=PATH... --maps FILE [--format FORMAT]\n"
+      "       alembic-fix maps [--check --maps FILE] --history PATH [--target NAME] [-o FILE]\n\n"
       "Writes the target map (TOML) from the SQLAlchemy models, or checks a map against them.\n"
-      "PATH is a models module or a models/ folder; the project modules it imports are read too.\n\n"
+      "PATH is a models module or a models/ folder; the project modules it imports are read too.\n"
+      "With --history, the map the migrations of PATH's versions folder imply: each table only one\n"
+      "target's migrations create (create_table, rename_table's new name) is that target's.\n\n"
       "Exit status: 0 written or in sync, 1 drift found (--check), 2 error.\n\nOptions");
   visible.add_options()
       ("models", po::value<std::vector<std::string>>(), "TARGET=PATH (repeat for each target, or for more paths)")
       ("output,o", po::value<std::string>(), "write the map to FILE instead of stdout")
       ("check", "write nothing; report each drift between the models and --maps FILE")
-      ("maps", po::value<std::string>(), "the map --check compares with")
+      ("maps", po::value<std::string>(), "the map --check compares with (with --history: its targets)")
+      ("history", po::value<std::string>(), "a versions folder (or a migration in one): the map its history implies")
+      ("target", po::value<std::string>(), "with --history: the target of migrations no rule of their own decides")
       ("format", po::value<std::string>(), "diagnostics as text, json, github or sarif")
       ("help,h", "print this help and exit");
   po::positional_options_description none;  // a stray word is an error, not silently ignored
@@ -125,6 +135,7 @@ po::options_description fix_options() {
       ("statistics", "print a count per code instead of each diagnostic")
       ("verbose,v", "say which rule decided each file's target")
       ("no-prefilter", "parse every file, even those a byte scan proves clean")
+      ("no-history", "take table ownership from the map alone, not from the migrations' creates")
       ("jobs,j", po::value<unsigned>(), "files processed at once (default: number of cores)")
       ("stdin-filename", po::value<std::string>(), "the name used for - in messages")
       ("quiet,q", "print only warnings and errors")
@@ -156,6 +167,7 @@ std::optional<std::string> run_options_from(const po::variables_map& vm, RunOpti
   options.verbose = vm.count("verbose") > 0;
   options.statistics = vm.count("statistics") > 0;
   options.prefilter = !vm.count("no-prefilter");
+  options.history = !vm.count("no-history");
   if (vm.count("jobs")) options.jobs = vm["jobs"].as<unsigned>();
   std::string unknown = value_or(vm, "unknown", "keep");
   if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;

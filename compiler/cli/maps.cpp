@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "compiler/cli/files.h"
+#include "compiler/cli/history_folders.h"
+#include "compiler/cli/target_folder.h"
 #include "compiler/cli/report/printer.h"
 #include "compiler/models/reader.h"
 
@@ -93,13 +95,28 @@ int finish(Printer& printer, std::string line, size_t problems, size_t drifts, i
   return exit_status;
 }
 
-int write_map(const MapsOptions& options, const ModelsRead& read, Printer& printer) {
-  std::string text = render_map(read.targets);
+int write_map(const MapsOptions& options, const ModelsRead& read, Printer& printer,
+              const std::vector<TableRef>& undecided = {}) {
+  std::string text = render_map(read.targets, undecided);
   if (options.output) write_replacing(*options.output, text);
   else std::cout << text << std::flush;
   return finish(printer,
                 fmt::format("{}{}.", options.output ? "wrote " + *options.output + ": " : "", table_counts(read.targets)),
                 0, 0, 0);
+}
+
+// `source`: what the tables come from, for the summary ("the models", "the history").
+int check_with_map(const std::vector<TargetModels>& targets, const TargetMap& map, const std::string& maps_file,
+                   std::string_view source, const std::vector<TableRef>& undecided, Printer& printer) {
+  std::vector<LocatedDiagnostic> drift = find_drift(targets, map, undecided);
+  print_by_file(printer, drift);
+  if (drift.empty())
+    return finish(printer, fmt::format("{} is in sync with {} ({}).", maps_file, source, table_counts(targets)), 0, 0,
+                  0);
+  return finish(printer,
+                fmt::format("{} {} between {} and {}; regenerate it with `alembic-fix maps ... -o {}`.",
+                            drift.size(), drift.size() == 1 ? "drift" : "drifts", source, maps_file, maps_file),
+                0, drift.size(), 1);
 }
 
 int check_against_map(const MapsOptions& options, const ModelsRead& read, Printer& printer) {
@@ -111,22 +128,52 @@ int check_against_map(const MapsOptions& options, const ModelsRead& read, Printe
     throw MapError(fmt::format("{}: cannot read the map: {}", maps_file, e.what()));
   }
   TargetMap map = TargetMap::parse(text, maps_file);
-  std::vector<LocatedDiagnostic> drift = find_drift(read.targets, map);
-  print_by_file(printer, drift);
-  if (drift.empty())
-    return finish(printer,
-                  fmt::format("{} is in sync with the models ({}).", maps_file, table_counts(read.targets)), 0, 0,
-                  0);
-  return finish(printer,
-                fmt::format("{} {} between the models and {}; regenerate it with `alembic-fix maps ... -o {}`.",
-                            drift.size(), drift.size() == 1 ? "drift" : "drifts", maps_file, maps_file),
-                0, drift.size(), 1);
+  return check_with_map(read.targets, map, maps_file, "the models", {}, printer);
+}
+
+// `maps --history PATH`: the tables the history of PATH's versions folder gives each target of
+// the map (compiler/cli/history_folders.h reads it as the fixer does), written or checked.
+int history_maps(const MapsOptions& options, Printer& printer) {
+  const std::string& path = *options.history;
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  ProjectConfig project(cwd, files::config_reader());
+  std::optional<TargetMap> map;
+  try {
+    map = project.load_maps(options.maps_file);
+  } catch (const std::runtime_error& e) {  // MapError or ConfigError: said as they say it
+    return finish(printer, fmt::format("error: {}", e.what()), 0, 0, 2);
+  }
+  auto problem = [&](std::string message) {
+    print_by_file(printer, {{path, {codes::kModelsIoError, {}, std::move(message)}}});
+    return finish(printer, "error: the history could not be read; no map " +
+                               std::string(options.check ? "was checked." : "was written."), 1, 0, 2);
+  };
+  if (!fs::exists(path, ec)) return problem("no such file or folder");
+  TargetFolders folders(*map, project, {});
+  HistoryFolders histories(*map, options.target, folders, cwd);
+  const TableHistory& history = histories.for_path(path)->tables();
+  if (history.tables().empty())
+    return problem(fmt::format("no migration of its versions folder creates a table ({} read)", history.files()));
+  std::vector<TableRef> undecided;
+  std::vector<TargetModels> targets = models_from_history(history, *map, path, undecided);
+  if (options.check) return check_with_map(targets, *map, map->origin(), "the history", undecided, printer);
+  return write_map(options, {targets, {}}, printer, undecided);
 }
 
 }  // namespace
 
 // Exit status 2 when a model or the map cannot be read, else 1 for drift (--check), else 0.
 int run_maps(const MapsOptions& options) {
+  if (options.history) {
+    auto printer = make_printer({.format = options.format, .check = options.check, .rules = kMapsCodes});
+    printer->begin();
+    try {
+      return history_maps(options, *printer);
+    } catch (const MapError& e) {
+      return finish(*printer, fmt::format("error: {}", e.what()), 0, 0, 2);
+    }
+  }
   std::error_code ec;
   files::DiskModelFiles disk;
   ModelsRead read = read_models_tree(options.models, fs::current_path(ec), fs::current_path(ec), disk);

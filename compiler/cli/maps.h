@@ -24,6 +24,10 @@ struct MapsOptions {
   std::optional<std::string> output;     // -o FILE; stdout when absent
   bool check = false;                    // compare with maps_file instead of writing
   std::optional<std::string> maps_file;  // --maps FILE
+  // --history PATH: the map the migration history of PATH's versions folder implies, in place of
+  // models; the targets are those of --maps FILE (else the project's map, as the fixer finds it).
+  std::optional<std::string> history;
+  std::optional<std::string> target;  // --target: for history files no rule of their own decides
   OutputFormat format = OutputFormat::kText;
 };
 

@@ -65,7 +65,7 @@ TargetFolders::Bound TargetFolders::bound_for(const fs::path& real_dir) {
       if (within(real_dir, location) && (!nearest || within(location, *nearest))) nearest = &location;
   };
   consider(run_locations_);
-  if (root) consider(locations_of_root(*root));
+  if (root) consider(locations_of_root(*root).folders);
   if (nearest) return {*nearest, true};
   if (root) return {*root, false};
   return {};
@@ -85,17 +85,32 @@ std::optional<fs::path> TargetFolders::root_above(const fs::path& real_dir) {
   return std::nullopt;
 }
 
-const std::vector<fs::path>& TargetFolders::locations_of_root(const fs::path& root) {
+const TargetFolders::Locations& TargetFolders::locations_of_root(const fs::path& root) {
   auto [it, inserted] = root_locations_.try_emplace(root);
   if (!inserted) return it->second;
   try {
-      if (auto config = project_.alembic_in(root))
-      for (const auto& location : config->version_locations) it->second.push_back(real_or_lexical(location));
+    if (auto config = project_.alembic_in(root)) {
+      for (const auto& location : config->version_locations) it->second.folders.push_back(real_or_lexical(location));
+      it->second.recursive = config->recursive;
+    }
   } catch (const ConfigError&) {
       // A configuration that cannot be read only loses its locations here: the root still bounds
     // the search. (Without PATH the same configuration is read, and reported, as the run's own.)
   }
   return it->second;
+}
+
+std::optional<TargetFolders::Locations> TargetFolders::locations_holding(const std::string& path, const fs::path& cwd) {
+  fs::path real = real_or_lexical(cwd / path);
+  std::error_code ec;
+  fs::path dir = fs::is_directory(real, ec) ? real : real.parent_path();
+  std::optional<fs::path> root = root_above(dir);
+  if (!root) return std::nullopt;
+  const Locations& locations = locations_of_root(*root);
+  bool held = std::any_of(locations.folders.begin(), locations.folders.end(),
+                          [&](const fs::path& location) { return within(dir, location); });
+  if (!held) return std::nullopt;
+  return locations;
 }
 
 }  // namespace alembic_fix

@@ -32,6 +32,15 @@ class TargetFolders {
   // real path is taken, not only its folder's.
   std::optional<std::string> of(const std::string& path, const std::filesystem::path& cwd, bool link);
 
+  // The version locations of the Alembic configuration beside the project root above `path` (a
+  // file or a folder, from `cwd`) when one of them holds it: the migration history's folders
+  // (compiler/cli/history_folders.h). nullopt when no configuration's location holds it.
+  struct Locations {
+    std::vector<std::filesystem::path> folders;  // real paths
+    bool recursive = false;                      // Alembic loads their subfolders too
+  };
+  std::optional<Locations> locations_holding(const std::string& path, const std::filesystem::path& cwd);
+
  private:
   struct Bound {
     std::filesystem::path stop;  // empty: only the file's own folder
@@ -39,7 +48,7 @@ class TargetFolders {
   };
   Bound bound_for(const std::filesystem::path& real_dir);
   std::optional<std::filesystem::path> root_above(const std::filesystem::path& real_dir);
-  const std::vector<std::filesystem::path>& locations_of_root(const std::filesystem::path& root);
+  const Locations& locations_of_root(const std::filesystem::path& root);
   std::optional<std::string> search(const std::filesystem::path& real_dir);
 
   const TargetMap& maps_;
@@ -49,7 +58,7 @@ class TargetFolders {
   std::map<std::filesystem::path, std::filesystem::path> real_dirs_;      // folder as named -> real
   std::map<std::filesystem::path, std::optional<std::string>> answers_;  // real folder -> answer
   std::map<std::filesystem::path, bool> is_root_;                        // folder -> holds a marker
-  std::map<std::filesystem::path, std::vector<std::filesystem::path>> root_locations_;
+  std::map<std::filesystem::path, Locations> root_locations_;
 };
 
 }  // namespace alembic_fix

@@ -318,7 +318,9 @@ class Project:
         else:
             tables = foreign_tables(target)
         chain = {self.version_table(other_target(target))} if self.case.version_tables else set()
-        return tables | chain
+        # Tables the target's own history created that move away (Case.moves) it drops itself.
+        moving = set(self.case.moves) if target == self.case.target else set()
+        return (tables | chain) - moving
 
     def other_chain(self, target: str) -> Project:
         """The other target's own Alembic chain (its project, versions and version table) in a folder

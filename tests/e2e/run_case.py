@@ -105,8 +105,10 @@ def run_fix_case(project: Project, binary: str, tmp: Path, built: tuple[str, str
     plain, oracle = built or project.build()
     want = expected_output(case, plain, oracle)
     failures: list[str] = []
-    work = tmp / "work"
-    work.mkdir()
+    # A move is told by the history: the file is fixed where Alembic keeps it, beside the initial
+    # revision that created the moving table (alembic-fix finds that folder from alembic.ini).
+    work = project.versions if case.moves else tmp / "work"
+    work.mkdir(exist_ok=True)
     path = work / f"{NEW_REV}_{case.name}.py"
     path.write_bytes(plain.encode())
     if args is not None:
@@ -129,11 +131,22 @@ def run_fix_case(project: Project, binary: str, tmp: Path, built: tuple[str, str
     second = fix(binary, [*case.args, path.name], work)
     if second.returncode != 0 or path.read_bytes().decode("utf-8") != fixed:
         failures.append(f"a second run changed the file or exits {second.returncode}\n{second.stderr}")
+    check_moves(case, first.stderr, failures)
+    if case.moves:
+        path.unlink()  # the judge puts the file under test there itself
 
     judge_both(project, fixed, plain, failures)
     if failures:
         failures.append(f"alembic-fix stderr:\n{first.stderr}")
     return failures
+
+
+def check_moves(case: Case, stderr: str, failures: list[str]) -> None:
+    """Each moving table's drop is reported AF109, naming the revision that created it."""
+    for table in case.moves:
+        if not any(code == "AF109" and f"op.drop_table on {table} " in message and INITIAL_REV in message
+                   for _, code, message in diagnostics(stderr)):
+            failures.append(f"no AF109 on the drop_table of {table} naming revision {INITIAL_REV}")
 
 
 def diagnostics(stderr: str) -> list[tuple[int, str, str]]:

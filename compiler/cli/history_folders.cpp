@@ -1,0 +1,134 @@
+#include "compiler/cli/history_folders.h"
+
+#include <algorithm>
+#include <set>
+
+#include "compiler/cli/files.h"
+
+namespace fs = std::filesystem;
+
+namespace alembic_fix {
+
+// One set of folders' history. The first question reads every file once, keeping only the names
+// each may create (created_names); a question about a table then judges (reads again, scans,
+// parses if need be) only the files that name it, once each.
+class HistoryFolders::Reader : public MigrationHistory {
+ public:
+  Reader(HistoryFolders& owner, std::vector<Location> locations) : owner_(owner), locations_(std::move(locations)) {}
+
+  const TableHistory& tables_for(const TableRef& table) override {
+    std::call_once(indexed_, [this] { index(); });
+    std::lock_guard lock(owner_.read_mutex_);
+    if (!asked_.insert(table.name).second) return tables_;
+    if (auto it = by_name_.find(table.name); it != by_name_.end())
+      for (size_t i : it->second) judge(i);
+    for (size_t i : any_) judge(i);
+    return tables_;
+  }
+
+  const TableHistory& tables() override {
+    std::call_once(indexed_, [this] { index(); });
+    std::lock_guard lock(owner_.read_mutex_);
+    for (size_t i = 0; i < files_.size(); ++i) judge(i);
+    return tables_;
+  }
+
+ private:
+  struct File {
+    files::Found found;
+    bool judged = false;
+  };
+
+  // Every *.py Alembic would load from the locations, in path order, each once.
+  std::vector<files::Found> migration_files() const {
+    std::vector<files::Found> out;
+    for (const Location& location : locations_) {
+      std::vector<files::Found> found = files::walk_python_files(location.folder);
+      if (!location.recursive)
+        std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != location.folder; });
+      for (auto& f : found)
+        if (!f.dangling) out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
+              out.end());
+    return out;
+  }
+
+  std::optional<std::string> read(const std::string& path) const {
+    try {
+      return files::OpenFile(path, files::OpenFile::Lock::kNone).read();
+    } catch (const files::IoError&) {
+      return std::nullopt;  // a history file that cannot be read tells nothing; it is no file being fixed
+    }
+  }
+
+  void index() {
+    for (auto& found : migration_files()) {
+      auto bytes = read(found.path);
+      if (!bytes) continue;
+      CreatedNames names = created_names(*bytes);
+      if (names.names.empty() && !names.any) continue;  // creates nothing
+      size_t i = files_.size();
+      files_.push_back({std::move(found)});
+      if (names.any) any_.push_back(i);
+      for (auto& name : names.names) {
+        auto& list = by_name_[name];
+        if (list.empty() || list.back() != i) list.push_back(i);
+      }
+    }
+  }
+
+  void judge(size_t i) {
+    File& file = files_[i];
+    if (file.judged) return;
+    file.judged = true;
+    auto bytes = read(file.found.path);
+    if (!bytes) return;
+    HistoryHints hints{owner_.option_, owner_.folders_.of(file.found.path, owner_.cwd_, file.found.link)};
+    HistoryFile told = read_history_file(*bytes, owner_.maps_, hints, parser_);
+    if (!told.migration) return;
+    std::string shown = fs::path(file.found.path).lexically_proximate(owner_.cwd_).string();
+    tables_.add(fs::path(file.found.path).is_absolute() && !shown.empty() ? shown : file.found.path, told);
+  }
+
+  HistoryFolders& owner_;
+  std::vector<Location> locations_;
+  std::once_flag indexed_;
+  std::vector<File> files_;  // those that may create a table
+  std::map<std::string, std::vector<size_t>> by_name_;
+  std::vector<size_t> any_;  // files whose creates are not all literals: judged for every table
+  std::set<std::string> asked_;
+  PythonParser parser_;
+  TableHistory tables_;
+};
+
+HistoryFolders::HistoryFolders(const TargetMap& maps, std::optional<std::string> option, TargetFolders& folders,
+                               fs::path cwd)
+    : maps_(maps), option_(std::move(option)), folders_(folders), cwd_(std::move(cwd)) {}
+
+HistoryFolders::~HistoryFolders() = default;
+
+MigrationHistory* HistoryFolders::for_path(const std::string& path) {
+  if (path == "-") return nullptr;
+  if (auto configured = folders_.locations_holding(path, cwd_)) {
+    std::vector<Location> locations;
+    for (auto& folder : configured->folders) locations.push_back({folder, configured->recursive});
+    return for_locations(std::move(locations));
+  }
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return for_locations({{fs::path(path), true}});
+  fs::path folder = fs::path(path).parent_path();
+  return for_locations({{folder.empty() ? fs::path(".") : folder, false}});
+}
+
+MigrationHistory* HistoryFolders::for_locations(std::vector<Location> locations) {
+  std::vector<std::pair<std::string, bool>> key;
+  for (const auto& l : locations) key.emplace_back(l.folder.string(), l.recursive);
+  std::sort(key.begin(), key.end());
+  auto& reader = histories_[key];
+  if (!reader) reader = std::make_unique<Reader>(*this, std::move(locations));
+  return reader.get();
+}
+
+}  // namespace alembic_fix

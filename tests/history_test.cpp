@@ -1,0 +1,113 @@
+// compiler/history.h: what one migration tells the history, by the byte scan or the parser, and
+// how the history answers.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "compiler/history.h"
+
+using namespace alembic_fix;
+
+namespace {
+
+const TargetMap& builtin() {
+  static const TargetMap map = TargetMap::builtin();
+  return map;
+}
+
+std::string migration(std::string_view identifiers, std::string_view upgrade, std::string_view downgrade = "pass") {
+  return fmt::format("from alembic import op\nimport sqlalchemy as sa\n\n{}\n\n\ndef upgrade():\n    {}\n\n\n"
+                     "def downgrade():\n    {}\n",
+                     identifiers, upgrade, downgrade);
+}
+
+// "target:schema.table@line" per create.
+std::vector<std::string> creates(const HistoryFile& file) {
+  std::vector<std::string> out;
+  for (const auto& c : file.creates) out.push_back(fmt::format("{}:{}@{}", c.target, c.table.qualified(), c.at.line));
+  return out;
+}
+
+[[maybe_unused]] std::string shown(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ",")); }
+
+HistoryFile read(const std::string& text, HistoryHints hints = {}) {
+  static PythonParser parser;
+  return read_history_file(text, builtin(), hints, parser);
+}
+
+const std::string kIds = "revision = 'a1'\ndown_revision = None\nbranch_labels = None";
+
+}  // namespace
+
+TEST_CASE("the byte scan reads upgrade()'s creates and renames, with the annotation's target") {
+  HistoryFile f = read(migration(kIds + "\nMIGRATION_TARGET = \"hq\"",
+                                 "op.create_table('kpis', sa.Column('id', sa.Integer()), schema='reporting')\n"
+                                 "    op.rename_table('old_notes', 'notes')",
+                                 "op.create_table('gone', sa.Column('id', sa.Integer()))"));
+  CHECK(f.migration);
+  CHECK_FALSE(f.parsed);
+  CHECK(f.revision == "a1");
+  CHECK(shown(creates(f)) == shown({"hq:reporting.kpis@11", "hq:notes@12"}));
+}
+
+TEST_CASE("without annotation the folder decides, else --target when no literal names a mapped table") {
+  std::string text = migration(kIds, "op.create_table('kpis', sa.Column('id', sa.Integer()))");
+  CHECK(shown(creates(read(text, {std::nullopt, "plant"}))) == shown({"plant:kpis@10"}));
+  CHECK(shown(creates(read(text, {"hq", std::nullopt}))) == shown({"hq:kpis@10"}));
+  CHECK(creates(read(text)).empty());  // nothing decides it: it creates for no target
+  // A mapped table in upgrade(): rule 5 may speak, so the parser decides (here: hq's hq_users).
+  HistoryFile inferred = read(migration(kIds, "op.create_table('kpis', sa.Column('id', sa.Integer()))\n"
+                                              "    op.add_column('hq_users', sa.Column('x', sa.Integer()))"));
+  CHECK(inferred.parsed);
+  CHECK(shown(creates(inferred)) == shown({"hq:kpis@10"}));
+}
+
+TEST_CASE("what the scan cannot judge is parsed, with the same answer") {
+  // A helper the upgrade calls, branch_labels, typed identifiers: each read right.
+  HistoryFile helper = read(migration(kIds + "\n\n\ndef _tables():\n    op.create_table('kpis')",
+                                      "_tables()"),
+                            {std::nullopt, "hq"});
+  CHECK(helper.parsed);
+  CHECK(shown(creates(helper)) == shown({"hq:kpis@10"}));
+  HistoryFile labelled = read(migration("revision = 'b2'\ndown_revision = None\nbranch_labels = ('plant',)",
+                                        "op.rename_table(old_table_name='a', new_table_name='b')"));
+  CHECK(labelled.parsed);
+  CHECK(labelled.revision == "b2");
+  CHECK(shown(creates(labelled)) == shown({"plant:b@10"}));
+  HistoryFile typed = read(migration("revision: str = 'c3'\ndown_revision: str | None = None\nbranch_labels = None",
+                                     "op.create_table('kpis')"),
+                           {std::nullopt, "plant"});
+  CHECK_FALSE(typed.parsed);
+  CHECK(typed.revision == "c3");
+  CHECK(shown(creates(typed)) == shown({"plant:kpis@10"}));
+}
+
+TEST_CASE("the history: one target's creates decide, several leave it undecided") {
+  TableHistory history;
+  HistoryFile plant{true, "p1", {{"plant", {"line_events", ""}, {3, 5}}, {"plant", {"sync", ""}, {4, 5}}}};
+  HistoryFile hq{true, "h1", {{"hq", {"sync", ""}, {3, 5}}}};
+  history.add("versions/p1.py", plant);
+  history.add("versions/h1.py", hq);
+  REQUIRE(history.sole_creation({"line_events", ""}));
+  CHECK(history.sole_creation({"line_events", ""})->path == "versions/p1.py");
+  CHECK(history.sole_creation({"line_events", "other"}) == nullptr);  // schemas are part of the name
+  CHECK(history.sole_creation({"sync", ""}) == nullptr);
+  CHECK(history.creations({"sync", ""}).size() == 2);
+  REQUIRE(history.sole_creation({"sync", ""}, "p1"));  // plant's migration judged: itself left out
+  CHECK(history.sole_creation({"sync", ""}, "p1")->revision == "h1");
+}
+
+TEST_CASE("created_names: the literals after create_table( and rename_table(, by bytes") {
+  CreatedNames names = created_names(
+      "op.create_table('kpis',\n    sa.Column('id', sa.Integer()))\n"
+      "op.create_table(\n    \"notes\", schema='reporting')\n"
+      "op.rename_table(op.f('old'), new_table_name='new')\n"
+      "op.create_table_comment('kpis', 'x')\n"  // not a create: another word
+      "# create_table of nothing\n");
+  CHECK(names.names == std::vector<std::string>{"kpis", "id", "notes", "reporting", "old", "new"});
+  CHECK_FALSE(names.any);
+  CHECK(created_names("op.create_table(TABLE_NAME, sa.Column('id'))").any);  // not a literal: judge always
+  CHECK(created_names("op.create_table('report' '_job')").any);              // spelled in pieces
+  CHECK(created_names("op.drop_table('kpis')").names.empty());
+}
