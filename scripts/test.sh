@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # What only the tests use: patch (a --diff must apply), the .deb check (dpkg-dev, file for CPack's
 # DEB generator, man-db), the pre-commit hook test, setfattr and getfattr (attr), the PostgreSQL cluster and Alembic 1.19's Mako
-# for the end-to-end matrix, black for the hook-order case, the wheel (Debian's build, setuptools,
+# for the end-to-end matrix, Flask-Migrate and Flask-SQLAlchemy for the binds case, black for the hook-order case, the wheel (Debian's build, setuptools,
 # wheel and venv), and the sanitizer and fuzzing build (clang-14 with its runtime libraries).
 test_packages="patch pre-commit dpkg-dev file man-db util-linux attr postgresql-15 python3-psycopg2 python3-mako black"
+test_packages+=" python3-flask-migrate python3-flask-sqlalchemy"
 test_packages+=" python3-build python3-setuptools python3-wheel python3-venv"
 [ "${SANITIZERS:-1}" = 0 ] || test_packages+=" clang-14 libclang-rt-14-dev"
 EXTRA_PACKAGES="$test_packages ${EXTRA_PACKAGES:-}" bash scripts/setup.sh
