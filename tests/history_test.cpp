@@ -111,3 +111,22 @@ TEST_CASE("created_names: the literals after create_table( and rename_table(, by
   CHECK(created_names("op.create_table('report' '_job')").any);              // spelled in pieces
   CHECK(created_names("op.drop_table('kpis')").names.empty());
 }
+
+TEST_CASE("the scan's creates carry the line and column Source::position gives, counted in one pass") {
+  std::string body;
+  for (int i = 0; i < 300; ++i) body += fmt::format("op.create_table('t{}', sa.Column('é', sa.Integer()))\n    ", i);
+  body += "x = 'é'; op.create_table('last', sa.Column('id', sa.Integer()))";
+  std::string text = migration(kIds + "\nMIGRATION_TARGET = \"hq\"", body);
+  HistoryFile f = read(text);
+  REQUIRE(f.creates.size() == 301);
+  CHECK_FALSE(f.parsed);
+  Source src{std::string(text)};
+  for (const auto& c : f.creates) {
+    size_t offset = text.find(fmt::format("op.create_table('{}'", c.table.name));
+    REQUIRE(offset != std::string::npos);
+    Position expected = src.position(offset);
+    CHECK(c.at.line == expected.line);
+    CHECK(c.at.column == expected.column);
+  }
+  CHECK(f.creates.back().at.column == 14);  // after `x = 'é'; `: characters, not bytes
+}
