@@ -24,7 +24,8 @@ static bool upgrade_builds(const MigrationFunction* upgrade, const TableRef& tab
 
 // Only a downgrade undoing its upgrade's create_table: an upgrade drop whose downgrade re-creates
 // the table is what autogenerate writes for every foreign table, so it proves nothing.
-static bool upgrade_creates(const MigrationFunction* upgrade, const TableRef& table) {
+bool undoes_upgrade_create(const MigrationFunction& fn, const PassInput& in, const TableRef& table) {
+  const MigrationFunction* upgrade = fn.role == FunctionRole::kDowngrade ? in.view.upgrade_for(fn) : nullptr;
   if (!upgrade) return false;
   return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
     return op.table_arg == TableArg::kResolved && op.method == "create_table" &&
@@ -79,7 +80,7 @@ Ownership drop_ownership(const OpCall& op, const MigrationFunction& fn, std::str
                          const PassInput& in) {
   Ownership result = ownership(in, op.table, target);
   if (result != Ownership::kUnknown) return result;
-  if (fn.role == FunctionRole::kDowngrade && upgrade_creates(in.view.upgrade_for(fn), op.table)) return Ownership::kOwn;
+  if (undoes_upgrade_create(fn, in, op.table)) return Ownership::kOwn;
   return history_owner(in, op.table) ? Ownership::kForeign : result;  // another target's, or ownership() said own
 }
 

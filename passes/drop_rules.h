@@ -51,6 +51,9 @@ bool would_remove_drop(const OpCall& op, const MigrationFunction& fn, std::strin
 std::vector<std::string> removed_drop_tables(const MigrationFunction& upgrade, std::string_view target,
                                              const PassInput& in);
 
+// `fn` is a downgrade() whose paired upgrade() creates the table (op.create_table): the file's own.
+bool undoes_upgrade_create(const MigrationFunction& fn, const PassInput& in, const TableRef& table);
+
 std::string describe(const PassInput& in, const OpCall& op);  // `op.drop_table on hq_plants`
 std::string describe(const TableCreation& c);  // `plant's migration 1a2b (versions/1a2b_x.py)`
 

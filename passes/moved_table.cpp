@@ -2,8 +2,6 @@
 // (a migration of this target created it) is a move, not pollution: its drop is kept (drop_rules'
 // ownership() makes it own, so no pass removes it or its downgrade), and said here, naming the
 // migration that created it, so a review sees the move and the map can follow.
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "passes/drop_rules.h"
@@ -22,15 +20,6 @@ std::string listed_under(const PassInput& in, const TableRef& table) {
   return out;
 }
 
-// A downgrade undoing its own upgrade's create of the table is no move of its own to report.
-bool undoes_own_create(const PassInput& in, const MigrationFunction& fn, const TableRef& table) {
-  const MigrationFunction* upgrade = fn.role == FunctionRole::kDowngrade ? in.view.upgrade_for(fn) : nullptr;
-  if (!upgrade) return false;
-  return std::any_of(upgrade->ops.begin(), upgrade->ops.end(), [&](const OpCall& op) {
-    return op.table_arg == TableArg::kResolved && op.method == "create_table" && op.table.qualified() == table.qualified();
-  });
-}
-
 PassOutput run(const PassInput& in) {
   PassOutput out;
   if (!in.history) return out;
@@ -39,7 +28,7 @@ PassOutput run(const PassInput& in) {
     if (!target) continue;
     for (const auto& op : fn.ops) {
       if (!is_drop(op.method) || op.kept || op.table_arg != TableArg::kResolved) continue;
-      if (undoes_own_create(in, fn, op.table)) continue;
+      if (undoes_upgrade_create(fn, in, op.table)) continue;  // its own create's undo: no move
       const TableCreation* created = moved_here(in, op.table, *target);
       if (!created) continue;
       out.diagnostics.push_back(

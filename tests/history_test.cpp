@@ -130,3 +130,19 @@ TEST_CASE("the scan's creates carry the line and column Source::position gives, 
   }
   CHECK(f.creates.back().at.column == 14);  // after `x = 'é'; `: characters, not bytes
 }
+
+TEST_CASE("the scan's create positions count line endings as Source does: a lone CR ends a line") {
+  std::string text = migration(kIds + "\nMIGRATION_TARGET = \"hq\"",
+                               "op.create_table('a', sa.Column('id', sa.Integer()))\n"
+                               "    op.create_table('b', sa.Column('id', sa.Integer()))");
+  for (char& c : text)
+    if (c == '\n') c = '\r';  // an old Mac file: Python reads it, and so does alembic-fix
+  HistoryFile f = read(text);
+  REQUIRE(f.creates.size() == 2);
+  Source src{std::string(text)};
+  for (const auto& c : f.creates) {
+    Position expected = src.position(text.find(fmt::format("op.create_table('{}'", c.table.name)));
+    CHECK(c.at.line == expected.line);
+    CHECK(c.at.column == expected.column);
+  }
+}
