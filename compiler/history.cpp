@@ -105,17 +105,28 @@ HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, co
   return out;
 }
 
+// What the parser's path says of bytes that are not text it reads: nothing.
+HistoryFile not_text() {
+  HistoryFile out;
+  out.parsed = true;
+  return out;
+}
+
 }  // namespace
 
 HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                               PythonParser& parser) {
   std::string_view text = bytes;
   if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
-  // What the prefilter leaves to the parser (not text, a coding cookie) the history does too.
+  // A coding cookie (PEP 263: the first two lines) may name another encoding: as the fixer does
+  // (compiler/pipeline.cpp), the encoding is checked first, and a file that is UTF-8 after all
+  // is scanned. Not text: the parser's path says nothing of it either.
   size_t second_line_end = text.find('\n', text.find('\n') + 1);
-  bool plain_text = first_non_text_byte(text) == std::string_view::npos &&
-                    text.substr(0, second_line_end).find("coding") == std::string_view::npos;
-  if (!plain_text) return parse_history_file(bytes, maps, hints, parser);
+  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) {
+    if (encoding_problem(Source{std::string(bytes)})) return not_text();
+  } else if (first_non_text_byte(text) != std::string_view::npos) {
+    return not_text();
+  }
   // Most files say nothing the history wants: no create, no rename.
   if (text.find("create_table") == std::string_view::npos && text.find("rename_table") == std::string_view::npos) {
     HistoryFile out;

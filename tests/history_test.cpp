@@ -83,6 +83,24 @@ TEST_CASE("what the scan cannot judge is parsed, with the same answer") {
   CHECK(shown(creates(typed)) == shown({"plant:kpis@10"}));
 }
 
+TEST_CASE("a UTF-8 coding cookie is scanned, as the fixer scans it; another encoding says nothing") {
+  std::string text = "# -*- coding: utf-8 -*-\n" + migration(kIds, "op.create_table('kpis')  # caf\xC3\xA9");
+  HistoryFile utf8 = read(text, {std::nullopt, "plant"});
+  CHECK_FALSE(utf8.parsed);
+  CHECK(utf8.migration);
+  CHECK(shown(creates(utf8)) == shown({"plant:kpis@11"}));
+  // The same file where the scan cannot judge it (a helper): the parser's answer is the scan's.
+  HistoryFile parsed = read("# -*- coding: utf-8 -*-\n" +
+                                migration(kIds + "\n\n\ndef _t():\n    pass", "op.create_table('kpis')"),
+                            {std::nullopt, "plant"});
+  CHECK(parsed.parsed);
+  CHECK(shown(creates(parsed)) == shown({"plant:kpis@15"}));
+  HistoryFile latin1 = read("# -*- coding: latin-1 -*-\n" + migration(kIds, "op.create_table('kpis')"),
+                            {std::nullopt, "plant"});
+  CHECK_FALSE(latin1.migration);
+  CHECK(latin1.creates.empty());
+}
+
 TEST_CASE("the history: one target's creates decide, several leave it undecided") {
   TableHistory history;
   HistoryFile plant{true, "p1", {{"plant", {"line_events", ""}, {3, 5}}, {"plant", {"sync", ""}, {4, 5}}}};
