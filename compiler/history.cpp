@@ -70,6 +70,16 @@ std::optional<std::string> renamed_to(const SyntaxTree& tree, TSNode call) {
   return string_value(tree, value);
 }
 
+
+// What the parser's path says of bytes that are not text it reads: nothing.
+HistoryFile not_text() {
+  HistoryFile out;
+  out.parsed = true;
+  return out;
+}
+
+}  // namespace
+
 HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                                PythonParser& parser) {
   HistoryFile out;
@@ -104,15 +114,6 @@ HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, co
   }
   return out;
 }
-
-// What the parser's path says of bytes that are not text it reads: nothing.
-HistoryFile not_text() {
-  HistoryFile out;
-  out.parsed = true;
-  return out;
-}
-
-}  // namespace
 
 HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                               PythonParser& parser) {

@@ -590,7 +590,10 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
   ScannedCreates out;
   if (ModuleHeader header = read_header(tokens); header.migration) out.annotation = std::move(header.annotation);
   if (annotations && !out.annotation) return std::nullopt;  // not plain, or no revision: the parser says
-  enum class In { kModule, kUpgrade, kDowngrade } in = In::kModule;
+  // kHelper: a module-level function other than upgrade/downgrade, or a class. The parser reads a
+  // helper's ops as its callers' (and a class may hold any code): one that never names `op` has
+  // none, so it says nothing; one that does is the parser's to read.
+  enum class In { kModule, kUpgrade, kDowngrade, kHelper } in = In::kModule;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     auto next_is = [&](size_t k, std::string_view s) { return i + k < tokens.size() && tokens[i + k].text == s; };
@@ -599,9 +602,9 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
       if (t.text == "def" && i + 1 < tokens.size()) {
         std::string_view name = tokens[i + 1].text;
         if (name.starts_with("upgrade_") || name.starts_with("downgrade_")) return std::nullopt;  // multidb
-        // A helper's ops are read as its callers' by the parser: let it.
-        if (name != "upgrade" && name != "downgrade") return std::nullopt;
-        in = name == "upgrade" ? In::kUpgrade : In::kDowngrade;
+        in = name == "upgrade" ? In::kUpgrade : name == "downgrade" ? In::kDowngrade : In::kHelper;
+      } else if (t.text == "class") {
+        in = In::kHelper;
       } else if (t.text == "revision") {
         if (next_is(1, ",")) return std::nullopt;  // identifiers assigned as a tuple
         if (size_t v = assigned_value(tokens, i)) {
@@ -612,11 +615,13 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
       } else if (t.text == "branch_labels") {
         size_t v = assigned_value(tokens, i);
         if (!v || tokens[v].text != "None") return std::nullopt;
-      } else if (t.text == "async" || t.text == "class") {
+      } else if (t.text == "async") {
         return std::nullopt;
       }
+    } else if (in == In::kHelper) {
+      if (t.kind == Token::kName && t.text == "op") return std::nullopt;
     } else if (t.kind == Token::kName && t.text == "def") {
-      return std::nullopt;  // a function inside a function
+      return std::nullopt;  // a function inside upgrade() or downgrade()
     }
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
     if (t.kind == Token::kString && in == In::kUpgrade && maps.owner_mask(TableRef{std::string(t.content), {}}))

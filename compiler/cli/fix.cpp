@@ -515,6 +515,7 @@ int run(const RunOptions& options) {
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
+  if (work.size() > 1) histories.read_whole_on(jobs);
   OrderedRun(work, jobs, options, compile).run([&](const Job& job, const FileResult& result) {
     report.file(job.path, result);
   });

@@ -35,6 +35,11 @@ class HistoryFolders {
                  std::filesystem::path cwd);
   ~HistoryFolders();
 
+  // A run of many files asks about most tables of the history: read it whole on first ask, on
+  // `threads` threads (1, the default: read lazily, only the files that may answer the question,
+  // as a post-write hook's one file wants).
+  void read_whole_on(unsigned threads) { threads_ = threads; }
+
   // The history for a PATH argument (a file, a folder; "-" has none: nullptr).
   MigrationHistory* for_path(const std::string& path);
   // The history of the given folders (a run without PATH: the configuration's locations).
@@ -46,6 +51,7 @@ class HistoryFolders {
   std::optional<std::string> option_;
   TargetFolders& folders_;
   std::filesystem::path cwd_;
+  unsigned threads_ = 1;
   std::mutex read_mutex_;  // TargetFolders' caches: one history read at a time
   std::map<std::vector<std::pair<std::string, bool>>, std::unique_ptr<Reader>> histories_;
 };
