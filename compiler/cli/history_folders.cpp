@@ -111,14 +111,19 @@ class HistoryFolders::Reader : public MigrationHistory {
       for (size_t i = 0; i < n; ++i) fn(i, parser_);
       return;
     }
+    // The asking thread works too: one thread fewer to start, and one heap (malloc arena) fewer.
     std::atomic<size_t> next{0};
+    auto work = [&](PythonParser& parser) {
+      for (size_t i; (i = next.fetch_add(1)) < n;) fn(i, parser);
+    };
     std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t)
+    for (unsigned t = 1; t < threads; ++t)
       pool.emplace_back([&] {
         files::block_stop_signals_in_this_thread();
         PythonParser parser;
-        for (size_t i; (i = next.fetch_add(1)) < n;) fn(i, parser);
+        work(parser);
       });
+    work(parser_);
   }
 
   HistoryHints hints_for(const File& file) {
