@@ -591,8 +591,8 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
   if (ModuleHeader header = read_header(tokens); header.migration) out.annotation = std::move(header.annotation);
   if (annotations && !out.annotation) return std::nullopt;  // not plain, or no revision: the parser says
   // kHelper: a module-level function other than upgrade/downgrade, or a class. The parser reads a
-  // helper's ops as its callers' (and a class may hold any code): one that never names `op` has
-  // none, so it says nothing; one that does is the parser's to read.
+  // helper's ops as its callers' (and a class may hold any code): a create or rename there is the
+  // parser's to read; other ops create nothing, but may vote in rule 5 as upgrade()'s would.
   enum class In { kModule, kUpgrade, kDowngrade, kHelper } in = In::kModule;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
@@ -619,7 +619,10 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
         return std::nullopt;
       }
     } else if (in == In::kHelper) {
-      if (t.kind == Token::kName && t.text == "op") return std::nullopt;
+      if (t.kind == Token::kName && t.text == "op") {
+        if (next_is(1, ".") && (next_is(2, "create_table") || next_is(2, "rename_table"))) return std::nullopt;
+        out.names_listed_table = true;
+      }
     } else if (t.kind == Token::kName && t.text == "def") {
       return std::nullopt;  // a function inside upgrade() or downgrade()
     }

@@ -95,10 +95,10 @@ TEST_CASE("a UTF-8 coding cookie is scanned, as the fixer scans it; another enco
   CHECK(shown(creates(utf8)) == shown({"plant:kpis@11"}));
   // The same file where the scan cannot judge it (a helper): the parser's answer is the scan's.
   HistoryFile parsed = read("# -*- coding: utf-8 -*-\n" +
-                                migration(kIds + "\n\n\ndef _t():\n    return op", "op.create_table('kpis')"),
+                                migration(kIds + "\n\n\ndef _t():\n    op.create_table('kpis')", "_t()"),
                             {std::nullopt, "plant"});
   CHECK(parsed.parsed);
-  CHECK(shown(creates(parsed)) == shown({"plant:kpis@15"}));
+  CHECK(shown(creates(parsed)) == shown({"plant:kpis@11"}));
   HistoryFile latin1 = read("# -*- coding: latin-1 -*-\n" + migration(kIds, "op.create_table('kpis')"),
                             {std::nullopt, "plant"});
   CHECK_FALSE(latin1.migration);
@@ -181,6 +181,11 @@ TEST_CASE("the scan's reading equals the parser's on every fixture, with helpers
   CHECK(shown(creates(quiet)) == shown({"plant:kpis@19"}));
   CHECK(shown(creates(parse_history_file(data_helpers, builtin(), {std::nullopt, "plant"}, parser))) ==
         shown({"plant:kpis@19"}));
+  // A helper with other ops: scanned when the folder decides, parsed when rule 5 might.
+  std::string bind_helper = migration(kIds + "\n\n\ndef helper():\n    return op.get_bind()", "op.create_table('kpis')");
+  CHECK_FALSE(read(bind_helper, {std::nullopt, "plant"}).parsed);
+  CHECK(read(bind_helper, {"plant", std::nullopt}).parsed);
+  CHECK(shown(creates(read(bind_helper, {"plant", std::nullopt}))) == shown({"plant:kpis@14"}));
   HistoryFile loud = read(migration(kIds + "\n\n\ndef helper():\n    op.create_table('kpis')", "helper()"),
                           {std::nullopt, "plant"});
   CHECK(loud.parsed);
