@@ -48,7 +48,9 @@ class HistoryFolders::Reader : public MigrationHistory {
   std::vector<files::Found> migration_files() const {
     std::vector<files::Found> out;
     for (const Location& location : locations_) {
-      std::vector<files::Found> found = files::walk_python_files(location.folder);
+      auto walked = owner_.walks_.find(location.folder.string());
+      std::vector<files::Found> found =
+          walked != owner_.walks_.end() ? walked->second : files::walk_python_files(location.folder);
       if (!location.recursive)
         std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != location.folder; });
       for (auto& f : found)
