@@ -1,6 +1,7 @@
 #include "compiler/prefilter.h"
 
 #include "compiler/encoding.h"
+#include "compiler/sql_text.h"
 #include "compiler/migration.h"
 
 #include <algorithm>
@@ -317,11 +318,13 @@ std::optional<ScanVerdict> scan_target(const std::vector<Token>& tokens, std::st
 
 // kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
 // as databases fold them) that only other targets' tables are named.
-bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit) {
+// `sql_read`: the literal is SQL execute_sql_owned() has read whole, its drops judged: DROP is no
+// reason to refuse it.
+bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit, bool sql_read = false) {
   std::string word;
   auto foreign_word = [&]() {
     if (word.empty()) return false;
-    if (word == "drop") return true;
+    if (word == "drop") return !sql_read;
     uint64_t owners = maps.owner_mask(TableRef{word, {}});
     size_t dot = word.rfind('.');
     if (!owners && dot != std::string::npos) owners = maps.owner_mask(TableRef{word.substr(dot + 1), word.substr(0, dot)});
@@ -445,6 +448,55 @@ bool execute_text_says_drop(const std::vector<Token>& tokens, size_t at, std::st
   return true;  // unterminated: the parser decides
 }
 
+// A name raw-sql reads from SQL ("schema.table" or "table") and judges by ownership(): only the
+// map can make it another target's (the history only ever makes a table own).
+bool map_says_foreign(const std::string& name, const TargetMap& maps, std::string_view target) {
+  size_t dot = name.rfind('.');
+  TableRef table{dot == std::string::npos ? name : name.substr(dot + 1),
+                 dot == std::string::npos ? std::string() : name.substr(0, dot)};
+  return maps.classify(table, target) == Ownership::kForeign;
+}
+
+// `.execute(` at `at` whose argument raw-sql reads as a literal: plain strings (adjacent ones
+// joined), or one call of them (`sa.text("...")`), nothing else. True when, read as raw-sql
+// reads it (read_sql), nothing it drops or names is another target's by the map, and no index it
+// drops holds the name of such a table (raw-sql's guess): raw-sql has nothing to say of it.
+// `close` is set to its closing bracket.
+bool execute_sql_owned(const std::vector<Token>& tokens, size_t at, const TargetMap& maps, std::string_view target,
+                       size_t& close) {
+  auto punct = [&](size_t k, std::string_view p) {
+    return k < tokens.size() && tokens[k].kind == Token::kPunct && tokens[k].text == p;
+  };
+  if (!punct(at + 1, "(")) return false;
+  size_t k = at + 2;
+  bool wrapped = false;
+  if (k < tokens.size() && tokens[k].kind == Token::kName) {
+    while (punct(k + 1, ".") && k + 2 < tokens.size() && tokens[k + 2].kind == Token::kName) k += 2;
+    if (!punct(k + 1, "(")) return false;
+    k += 2;
+    wrapped = true;
+  }
+  std::string sql;
+  size_t first = k;
+  for (; k < tokens.size() && plain_string(tokens[k]); ++k) {
+    if (tokens[k].content.find('\\') != std::string_view::npos) return false;
+    sql += tokens[k].content;
+  }
+  if (k == first || !punct(k, ")") || (wrapped && !punct(++k, ")"))) return false;
+  close = k;
+  SqlWords words = read_sql(sql);
+  auto foreign = [&](const std::string& name) { return map_says_foreign(name, maps, target); };
+  if (std::any_of(words.dropped_tables.begin(), words.dropped_tables.end(), foreign) ||
+      std::any_of(words.names.begin(), words.names.end(), foreign))
+    return false;
+  for (const auto& index : words.dropped_indexes)
+    for (const auto& t : maps.targets())
+      for (const auto& p : t.patterns)
+        if (p.find_first_of("*?[") == std::string::npos && index.find(p) != std::string::npos && foreign(p))
+          return false;
+  return true;
+}
+
 // kPlainOp: `alembic . op`, `import op as` / `op as` in an import, `getattr ( op`, and `op . name`
 // not followed by `(` each mean a way to reach an operation the scan does not follow.
 bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
@@ -485,19 +537,20 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   const uint64_t own_bit = uint64_t{1} << index;
 
   std::vector<bool> exact = read_exactly(tokens);
+  size_t sql_end = 0;  // tokens before it, from an .execute(...) whose SQL execute_sql_owned() read
   // What a literal says: no other target, no table only other targets list, no foreign SQL.
-  auto literal_clean = [&](std::string_view content) {
+  auto literal_clean = [&](std::string_view content, size_t at) {
     if (content.empty()) return true;
     if (content != target && maps.has_target(content)) return false;  // branch_labels = "hq"?
     uint64_t owners = maps.owner_mask(TableRef{std::string(content), {}});
     if (owners && !(owners & own_bit)) return false;
-    return literal_words_clean(content, maps, own_bit);
+    return literal_words_clean(content, maps, own_bit, at < sql_end);
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::kString) {
       if (string_needs_parser(t, exact[i])) return std::nullopt;
-      if (!literal_clean(t.content)) return std::nullopt;
+      if (!literal_clean(t.content, i)) return std::nullopt;
       bool starts_run = i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString &&
                         !(i > 0 && tokens[i - 1].kind == Token::kString);
       if (exact[i] && starts_run) {
@@ -507,14 +560,18 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
         size_t last = i;
         std::string whole = concatenated(tokens, i, last);
         if (last + 1 < tokens.size() && tokens[last + 1].kind == Token::kString) return std::nullopt;
-        if (!literal_clean(whole)) return std::nullopt;
+        if (!literal_clean(whole, i)) return std::nullopt;
       }
       continue;
     }
 
     if (t.kind != Token::kName) continue;
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
-    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) return std::nullopt;
+    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) {
+      size_t close = 0;
+      if (!execute_sql_owned(tokens, i, maps, target, close)) return std::nullopt;
+      sql_end = close;
+    }
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
     if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" &&

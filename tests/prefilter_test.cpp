@@ -265,6 +265,37 @@ TEST_CASE("op.execute of a name or a call saying drop is SQL built at run time (
   check_same_as_parsed(harmless);
 }
 
+TEST_CASE("literal SQL that drops only what is not another target's is read by the scan, as raw-sql reads it") {
+  auto in_downgrade = [](const std::string& statement) {
+    return with(kClean, "def downgrade():\n", "def downgrade():\n    " + statement + "\n");
+  };
+  // Own and unknown tables, an index of one, a DROP TYPE: raw-sql says nothing; no parse.
+  for (const std::string own : {"op.execute('DROP TABLE IF EXISTS dead_letter')",
+                                "op.execute(\"DROP INDEX ix_tickets_priority\")",
+                                "op.execute(sa.text('DROP TABLE widgets; ' 'DROP TYPE widget_kind'))",
+                                "op.execute(  # drop the old one\n        'DROP TABLE stations_old')",
+                                "op.get_bind().execute(sqlalchemy.sql.text('drop table tickets_old'))"}) {
+    INFO(own);
+    CHECK(scan(in_downgrade(own)) == "plant");
+    check_same_as_parsed(in_downgrade(own));
+  }
+  // Another target's table or index, one named, or SQL the scan does not read whole: parsed,
+  // and what the parser reports is there.
+  for (const auto& [foreign, code] : std::vector<std::pair<std::string, std::string>>{
+           {"op.execute('DROP TABLE hq_users')", "AF106"},
+           {"op.execute('DROP TABLE dead_letter; DROP TABLE hq_users')", "AF106"},
+           {"op.execute(sa.text('DROP INDEX ix_hq_users_email'))", "AF106"},
+           {"op.execute('DROP TABLE dead_letter' + suffix)", "AF106"},
+           {"op.execute(f'DROP TABLE {name}')", "AF106"},
+           {"op.execute('DROP TABLE dead_letter', execution_options=None)", ""},
+           {"op.execute('DROP TABLE \\x64ead_letter')", ""},
+           {"op.execute('UPDATE hq_users SET x = 1; DROP TABLE dead_letter')", "AF108"}}) {
+    INFO(foreign);
+    CHECK_FALSE(scan(in_downgrade(foreign)));
+    if (!code.empty()) CHECK(has_code(compile(in_downgrade(foreign), false), code));
+  }
+}
+
 TEST_CASE("escapes, concatenation and f-strings in a function body outside op calls: no parse, same result") {
   for (const std::string body : {"    sql = 'UPDATE t SET a = \\'x\\''\n",
                                  "    sql = ('UPDATE t '\n           'SET a = 1')\n    conn.execute(sql)\n",
