@@ -343,8 +343,9 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
 }
 
 // An f-string's replacement fields, read as the tokenizer read the string: each `{` closed, with
-// the strings inside a field closed too, and no call or `op` in a field (the parser sees an op
-// call or an op taken as a value there). A field holding the string's own quote (PEP 701) makes
+// the strings inside a field closed too, and no `op` in a field (the parser sees an op call or an
+// op taken as a value there; any other call reaches no operation the scan does not see, since
+// `alembic.op`, `from alembic.op import` and aliases of op already send the file to the parser). A field holding the string's own quote (PEP 701) makes
 // the tokenizer end the string early, inside a field: that shows as a field left open.
 bool fields_plain(std::string_view content) {
   int depth = 0;
@@ -360,28 +361,32 @@ bool fields_plain(std::string_view content) {
       size_t close = content.find(c, i + 1);
       if (close == std::string_view::npos) return false;
       i = close;
-    } else if (depth > 0 && (c == '(' || content.substr(i, 2) == "op")) {
+    } else if (depth > 0 && content.substr(i, 2) == "op") {
       return false;
     }
   }
   return depth == 0;
 }
 
-// The strings a pass reads, exactly: an op call's table and schema arguments, all of an
-// .execute(...) (its SQL), and the top-level statements (revision identifiers, the annotation).
-// Any other string in a function body is read by no pass while the scan proves nothing is
-// removed: the scan need not read it exactly, only tokenise it right. True for each token in
-// such a place; any `<x>.<operation>(` counts (op, batch_op, an alias).
-std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
-  std::vector<bool> exact(tokens.size(), false);
+// How a pass reads the strings of a place, for each token: not at all, or as an .execute(...)
+// argument (kAsSql), or exactly (kExactly): an op call's table and schema arguments and the
+// top-level statements (revision identifiers, the annotation). Any other string in a function
+// body is read by no pass while the scan proves nothing is removed: the scan need not read it
+// exactly, only tokenise it right. raw-sql reads .execute(...) SQL exactly only when it is a
+// plain literal, else only whether its text says drop, which execute_text_says_drop() and
+// execute_sql_owned() judge; its implicitly concatenated literals are judged whole all the same.
+// Any `<x>.<operation>(` counts (op, batch_op, an alias).
+enum Reading : uint8_t { kNotRead, kAsSql, kExactly };
+std::vector<Reading> read_exactly(const std::vector<Token>& tokens) {
+  std::vector<Reading> exact(tokens.size(), kNotRead);
   bool in_function = false;
-  auto mark = [&](size_t from, size_t to) {
-    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = true;
+  auto mark = [&](size_t from, size_t to, Reading how = kExactly) {
+    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = std::max(exact[k], how);
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.line_start) in_function = t.text == "def" || t.text == "async";
-    if (!in_function) exact[i] = true;
+    if (!in_function) exact[i] = kExactly;
     bool call = t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
                 tokens[i + 1].text == "(";
     const AlembicOp* op = call ? find_alembic_op(t.text) : nullptr;
@@ -392,7 +397,7 @@ std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
       while (close < tokens.size() &&
              !(tokens[close].kind == Token::kPunct && tokens[close].text == ")" && tokens[close].depth == tokens[i + 1].depth))
         ++close;
-      mark(i, close + 1);
+      mark(i, close + 1, op ? kExactly : kAsSql);
       continue;
     }
     size_t positional = 0;
@@ -536,7 +541,7 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   if (index < 0) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
-  std::vector<bool> exact = read_exactly(tokens);
+  std::vector<Reading> exact = read_exactly(tokens);
   size_t sql_end = 0;  // tokens before it, from an .execute(...) whose SQL execute_sql_owned() read
   // What a literal says: no other target, no table only other targets list, no foreign SQL.
   auto literal_clean = [&](std::string_view content, size_t at) {
@@ -549,11 +554,11 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::kString) {
-      if (string_needs_parser(t, exact[i])) return std::nullopt;
+      if (string_needs_parser(t, exact[i] == kExactly)) return std::nullopt;
       if (!literal_clean(t.content, i)) return std::nullopt;
       bool starts_run = i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString &&
                         !(i > 0 && tokens[i - 1].kind == Token::kString);
-      if (exact[i] && starts_run) {
+      if (exact[i] != kNotRead && starts_run) {
         // Concatenated where a pass reads it: the parser reads the plain pieces as one string,
         // so the scan judges them whole; any other piece it cannot join.
         if (!plain_string(t)) return std::nullopt;
