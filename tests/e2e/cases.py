@@ -227,12 +227,6 @@ def runs_on(case: Case, cell: Cell) -> bool:
     """Every scenario runs on every cell of the matrix that has what it needs."""
     if (case.postgresql_shapes or case.schemas) and cell.backend != "postgresql":
         return False
-    if case.layout == "flask" and cell.backend != "sqlite":
-        # Not on PostgreSQL: tried there (2026-11-30), both cells time out (300 s) with the unfixed
-        # migration's `flask db upgrade` waiting on a lock another bind's connection holds, idle in
-        # its transaction: a problem of this harness's Flask app on one PostgreSQL server, not yet
-        # looked into; alembic-fix's part is the same as on SQLite.
-        return False
     return case.template != "pyproject" or cell.alembic >= (1, 16)
 
 
