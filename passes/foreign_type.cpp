@@ -87,11 +87,8 @@ void type_sql(const PassInput& in, const MigrationFunction& fn,
     if (op.method != "execute" || op.kept) continue;
     auto sql = string_value(in.tree, execute_sql(in, op));
     if (!sql) continue;
-    std::string lower(*sql);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::replace_if(lower.begin(), lower.end(), [](unsigned char c) { return std::isspace(c); }, ' ');
-    if (lower.find("drop type") == std::string::npos && lower.find("create type") == std::string::npos) continue;
     SqlWords words = read_sql(*sql);
+    if (!words.type_statement) continue;
     for (const auto& [type, tables] : users)
       if (std::find(words.names.begin(), words.names.end(), type) != words.names.end())
         out.push_back({op.statement, op.call, type, true, "op.execute"});
