@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -20,9 +21,10 @@ namespace {
 // Bump when the layout below or the meaning of an entry changes.
 constexpr uint32_t kFormatVersion = 1;
 constexpr std::string_view kMagic = "alembic-fix result cache\n";
-// A cap on entries, so a cache file stays well under files::kMaxFileSize (about 150 bytes an
-// entry) however many files pass through one working folder.
-constexpr size_t kMaxEntries = 60000;
+// Caps, so a cache file stays readable (under files::kMaxFileSize; an entry is about 275 bytes on
+// real migrations, more with many diagnostics) however many files pass through one working folder.
+constexpr size_t kMaxEntries = 40000;
+constexpr size_t kMaxBytes = files::kMaxFileSize / 2;
 
 class Writer {
  public:
@@ -140,9 +142,25 @@ std::optional<std::pair<std::string, ResultCache::Entry>> read_entry(Reader& r) 
   return out;
 }
 
-std::string absolute_path(const fs::path& path) { return fs::absolute(path).lexically_normal().string(); }
+// A path with nothing lexically_normal would change ("." or ".." components, doubled slashes).
+bool plain(std::string_view path) {
+  if (path.empty() || path.starts_with("./") || path.starts_with("../") || path == "." || path == "..") return false;
+  return path.find("//") == std::string_view::npos && path.find("/./") == std::string_view::npos &&
+         path.find("/../") == std::string_view::npos && !path.ends_with("/.") && !path.ends_with("/..") &&
+         !path.ends_with("/");
+}
 
 }  // namespace
+
+std::string absolute_path(const std::string& path) {
+  // Once per file of a run: string work where the path is plain, std::filesystem otherwise.
+  static const std::string cwd = [] {
+    std::error_code ec;
+    return fs::current_path(ec).string();
+  }();
+  if (plain(path) && plain(cwd)) return path.starts_with("/") ? path : cwd + "/" + path;
+  return fs::absolute(path).lexically_normal().string();
+}
 
 ContentHash content_hash(std::string_view bytes) {
   XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
@@ -159,13 +177,13 @@ ConfigReader ConfigReads::recording(ConfigReader inner) {
   return {[this, read = inner.read](const fs::path& path) {
             std::string bytes = read(path);
             std::lock_guard lock(mu_);
-            reads_.emplace_back(absolute_path(path), bytes);
+            reads_.emplace_back(absolute_path(path.string()), bytes);
             return bytes;
           },
           [this, read = inner.read_if_present](const fs::path& path) {
             std::optional<std::string> bytes = read(path);
             std::lock_guard lock(mu_);
-            reads_.emplace_back(absolute_path(path), bytes);
+            reads_.emplace_back(absolute_path(path.string()), bytes);
             return bytes;
           }};
 }
@@ -202,9 +220,16 @@ const ContentHash& HistoryInputs::digest() {
   std::call_once(once_, [this] {
     // Every *.py of the folders as the history walks them (a superset: dangling links too).
     std::vector<files::Found> found;
-    for (const auto& location : locations_) {
-      for (auto& f : files::walk_python_files(location.folder))
-        if (location.recursive || fs::path(f.path).parent_path() == location.folder) found.push_back(std::move(f));
+    if (run_files_) {
+      for (auto& path : *run_files_) {
+        std::error_code ec;
+        found.push_back({path, fs::is_symlink(fs::symlink_status(path, ec))});
+      }
+    } else {
+      for (const auto& location : locations_) {
+        for (auto& f : files::walk_python_files(location.folder))
+          if (location.recursive || fs::path(f.path).parent_path() == location.folder) found.push_back(std::move(f));
+      }
     }
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
     DigestBuilder digest;
@@ -249,7 +274,7 @@ const TableHistory& RecordingHistory::tables() {
 ResultCache::ResultCache(fs::path dir, const fs::path& cwd, const ContentHash& settings) : settings_(settings) {
   // One file per working folder: runs from one project share it, another project's runs do not
   // overwrite it.
-  ContentHash where = content_hash(absolute_path(cwd));
+  ContentHash where = content_hash(absolute_path(cwd.string()));
   file_ = dir / fmt::format("{:016x}{:016x}.cache", where.high, where.low);
   std::string bytes;
   try {
@@ -310,12 +335,12 @@ std::optional<std::string> ResultCache::save() {
   w.u32(static_cast<uint32_t>(kept));
   size_t written = 0;
   for (const auto& [path, e] : added_) {
-    if (written == kept) break;
+    if (written == kept || w.bytes().size() > kMaxBytes) break;
     write_entry(w, path, e);
     ++written;
   }
   for (const auto& [path, e] : entries_) {
-    if (written == kept) break;
+    if (written == kept || w.bytes().size() > kMaxBytes) break;
     if (added_.count(path)) continue;
     write_entry(w, path, e);
     ++written;
@@ -334,9 +359,38 @@ std::optional<std::string> ResultCache::save() {
   return std::nullopt;
 }
 
-void RunCache::add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations) {
+void RunCache::add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations,
+                           std::optional<std::vector<std::string>> run_files) {
   if (history && !inputs_.count(history))
-    inputs_.emplace(history, std::make_unique<HistoryInputs>(std::move(locations), known_));
+    inputs_.emplace(history, std::make_unique<HistoryInputs>(std::move(locations), known_, std::move(run_files)));
+}
+
+void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned threads) {
+  ahead_.assign(paths.size(), std::nullopt);
+  std::atomic<size_t> next = 0;
+  auto hash_some = [&] {
+    files::block_stop_signals_in_this_thread();
+    for (size_t i; (i = next++) < paths.size();) {
+      try {
+        ahead_[i] = content_hash(files::OpenFile(paths[i], files::OpenFile::Lock::kNone).read());
+      } catch (const files::IoError&) {
+        continue;  // compiled as usual, which reports it
+      }
+      known_.put(absolute_path(paths[i]), *ahead_[i]);
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) workers.emplace_back(hash_some);
+}
+
+std::optional<FileResult> RunCache::find_ahead(size_t index, const std::string& path,
+                                               const std::optional<std::string>& folder, MigrationHistory* history) {
+  if (index >= ahead_.size() || !ahead_[index]) return std::nullopt;
+  auto it = inputs_.find(history);
+  if (history && it == inputs_.end()) return std::nullopt;
+  auto hit = results_.find(absolute_path(path), *ahead_[index], folder, history ? it->second.get() : nullptr);
+  if (hit) ++hits_;
+  return hit;
 }
 
 RunCache::Lookup RunCache::look_up(const std::string& path, std::string_view bytes,

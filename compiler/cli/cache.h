@@ -33,6 +33,9 @@ struct ContentHash {
 };
 ContentHash content_hash(std::string_view bytes);
 
+// `path` made absolute from the working folder and lexically normal: the key of a file.
+std::string absolute_path(const std::string& path);
+
 // Builds a digest from named parts; each part is length-prefixed so no two lists collide.
 class DigestBuilder {
  public:
@@ -73,13 +76,16 @@ class KnownHashes {
 // is read gives a digest that the next run's cannot match (a miss, never a stale hit).
 class HistoryInputs {
  public:
-  HistoryInputs(std::vector<HistoryFolders::Location> locations, KnownHashes& known)
-      : locations_(std::move(locations)), known_(known) {}
+  // `run_files`: the run's own walk of exactly these folders, when it has one (not walked again).
+  HistoryInputs(std::vector<HistoryFolders::Location> locations, KnownHashes& known,
+                std::optional<std::vector<std::string>> run_files = std::nullopt)
+      : locations_(std::move(locations)), known_(known), run_files_(std::move(run_files)) {}
   const ContentHash& digest();
 
  private:
   std::vector<HistoryFolders::Location> locations_;
   KnownHashes& known_;
+  std::optional<std::vector<std::string>> run_files_;
   std::once_flag once_;
   ContentHash digest_;
 };
@@ -125,6 +131,7 @@ class ResultCache {
   std::optional<std::string> save();
 
   const std::filesystem::path& file() const { return file_; }
+  size_t size() const { return entries_.size(); }
 
   static bool keeps(const FileResult& result) {
     return result.status == FileStatus::kUnchanged || result.status == FileStatus::kNotMigration;
@@ -148,7 +155,19 @@ class RunCache {
       : results_(std::move(dir), cwd, settings) {}
 
   // The history files of `locations` (history_locations) feed; before the run starts.
-  void add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations);
+  // `run_files`: see HistoryInputs.
+  void add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations,
+                   std::optional<std::vector<std::string>> run_files = std::nullopt);
+
+  // Under --check and --diff, when the cache holds results: reads and hashes every file of the
+  // run on `threads` threads before any is compiled, so a hit reads its file once and a history's
+  // digest needs no read of its own. Files that changed since are compiled from what they hold
+  // then: the result is that of the bytes read, as always.
+  void hash_ahead(const std::vector<std::string>& paths, unsigned threads);
+  // The stored result for run file `index` by its hash from hash_ahead(), if one holds.
+  std::optional<FileResult> find_ahead(size_t index, const std::string& path, const std::optional<std::string>& folder,
+                                       MigrationHistory* history);
+  bool holds_results() const { return results_.size() > 0; }
 
   // One file's look-up; when it misses, compile it with history() and hand the result to keep().
   struct Lookup {
@@ -178,6 +197,7 @@ class RunCache {
   ResultCache results_;
   KnownHashes known_;
   std::map<MigrationHistory*, std::unique_ptr<HistoryInputs>> inputs_;  // read-only while files compile
+  std::vector<std::optional<ContentHash>> ahead_;  // by run file index: hash_ahead()
 };
 
 // The folders whose files the history HistoryFolders::for_path(path) reads (it mirrors that).

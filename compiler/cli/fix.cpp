@@ -68,10 +68,17 @@ struct Compiled {
   bool needs_write = false;
 };
 
-// `before_waiting`: see files::OpenFile. `cache`: null when the run keeps none.
+// `before_waiting`: see files::OpenFile. `cache`: null when the run keeps none; `index`: the
+// job's place in the run, for RunCache::find_ahead.
 Compiled compile_job(const Job& job, const RunOptions& options, const CompileOptions& compile,
-                     PythonParser& parser, const std::function<void()>& before_waiting, RunCache* cache) {
+                     PythonParser& parser, const std::function<void()>& before_waiting, RunCache* cache = nullptr,
+                     size_t index = 0) {
   Compiled out;
+  if (cache)
+    if (auto hit = cache->find_ahead(index, job.path, job.folder, job.history)) {
+      out.result = std::move(*hit);
+      return out;
+    }
   out.real_path = job.path;
   if (job.link) {
     std::error_code ec;
@@ -163,7 +170,7 @@ class OrderedRun {
     // One file, as a post-write hook runs it: starting threads would cost more than the file.
     if (work_.size() == 1) {
       PythonParser parser;
-      Compiled c = compile_job(work_[0], options_, compile_, parser, [] {}, nullptr);
+      Compiled c = compile_job(work_[0], options_, compile_, parser, [] {});
       if (c.needs_write) commit(c);
       c.result.output = std::string();
       done(work_[0], c.result);
@@ -249,7 +256,7 @@ class OrderedRun {
       if (count == 0) return;
       first_held = first;
       for (size_t i = first; i < first + count; ++i)
-        done_here.push_back(compile_job(work_[i], options_, compile_, parser, hand_over_held, cache_));
+        done_here.push_back(compile_job(work_[i], options_, compile_, parser, hand_over_held, cache_, i));
       hand_over_held();
     }
   }
@@ -504,7 +511,7 @@ ContentHash settings_digest(const RunOptions& options, const CompileOptions& com
 // nor where this binary cannot tell itself from another build.
 std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd,
                                      const ConfigReads& config, const std::vector<Job>& work,
-                                     const std::vector<Root>& roots, TargetFolders& folders) {
+                                     const std::vector<Root>& roots, TargetFolders& folders, unsigned jobs) {
   if (!options.cache_dir || work.size() < 2 || files::own_executable_identity().empty()) return nullptr;
   // The histories' folders first: finding them may read configuration the digest must cover.
   std::vector<std::pair<MigrationHistory*, std::vector<HistoryFolders::Location>>> histories;
@@ -515,7 +522,16 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
     for (const auto& root : roots) histories.emplace_back(root.history, history_locations(root.path, folders, cwd));
   }
   auto cache = std::make_unique<RunCache>(*options.cache_dir, cwd, settings_digest(options, compile, cwd, config));
-  for (auto& [history, locations] : histories) cache->add_history(history, std::move(locations));
+  // One folder's history, and that folder is the run's one root: its files are the run's own.
+  bool history_is_root = histories.size() == 1 && roots.size() == 1 && histories[0].second.size() == 1 &&
+                         histories[0].second[0].folder == fs::path(roots[0].path) &&
+                         histories[0].second[0].recursive == roots[0].recursive &&
+                         std::none_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  std::vector<std::string> paths;
+  for (const Job& job : work) paths.push_back(job.path);
+  for (auto& [history, locations] : histories)
+    cache->add_history(history, std::move(locations), history_is_root ? std::optional(paths) : std::nullopt);
+  if (options.mode != Mode::kWrite && cache->holds_results()) cache->hash_ahead(paths, jobs);
   return cache;
 }
 
@@ -566,7 +582,7 @@ int run(const RunOptions& options) {
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
-  std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders);
+  std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders, jobs);
   size_t config_files_read = config_reads.count();
   OrderedRun(work, jobs, options, compile, cache.get()).run([&](const Job& job, const FileResult& result) {
     report.file(job.path, result);
