@@ -102,6 +102,15 @@ def scenario_write(r, fixtures):
     """Fixing the folder: the same files written, the same report, from a fresh copy each time."""
     for target in ([], ["--target", "plant"]):
         cold_warm_same(r, f"write {target}", *target, "fx", prepare=lambda: fresh_copy(fixtures, r.work / "fx"))
+    # A write fills the cache for --check and --diff: the mode is no part of the settings.
+    shutil.rmtree(r.cache, ignore_errors=True)
+    fresh_copy(fixtures, r.work / "fx")
+    r.run("--target", "plant", "fx")
+    for mode in ("--check", "--diff"):
+        same(f"{mode} after a write", r.run(mode, "--target", "plant", "fx", cache=False), r.run(mode, "--target", "plant", "fx"))
+    hits, files = r.hits("--check", "--target", "plant", "fx")
+    if hits * 2 < files:
+        fail(f"--check after a write should take most results from the cache ({hits} of {files})")
 
 
 def migration(folder, name, down, target, upgrade):

@@ -383,6 +383,18 @@ void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned thread
   for (unsigned t = 0; t < std::max(1u, threads); ++t) workers.emplace_back(hash_some);
 }
 
+bool RunCache::holds_most(const std::vector<std::string>& paths) const {
+  size_t held = 0;
+  for (const auto& path : paths) held += results_.holds(absolute_path(path));
+  return held > 0 && 2 * held >= paths.size();
+}
+
+MigrationHistory* RunCache::watched(MigrationHistory* history) {
+  auto it = inputs_.find(history);
+  if (!history || it == inputs_.end()) return history;
+  return watched_.emplace_back(std::make_unique<RecordingHistory>(*history, *it->second)).get();
+}
+
 std::optional<FileResult> RunCache::find_ahead(size_t index, const std::string& path,
                                                const std::optional<std::string>& folder, MigrationHistory* history) {
   if (index >= ahead_.size() || !ahead_[index]) return std::nullopt;

@@ -131,7 +131,7 @@ class ResultCache {
   std::optional<std::string> save();
 
   const std::filesystem::path& file() const { return file_; }
-  size_t size() const { return entries_.size(); }
+  bool holds(const std::string& path) const { return entries_.count(path) > 0; }
 
   static bool keeps(const FileResult& result) {
     return result.status == FileStatus::kUnchanged || result.status == FileStatus::kNotMigration;
@@ -167,7 +167,12 @@ class RunCache {
   // The stored result for run file `index` by its hash from hash_ahead(), if one holds.
   std::optional<FileResult> find_ahead(size_t index, const std::string& path, const std::optional<std::string>& folder,
                                        MigrationHistory* history);
-  bool holds_results() const { return results_.size() > 0; }
+  // Whether the cache holds a result for at least half of `paths`: only then does hashing ahead
+  // save more reads than it adds (each miss reads its file again).
+  bool holds_most(const std::vector<std::string>& paths) const;
+  // `history` as the files see it (recorded: digested before its first read), or itself when the
+  // run knows not its inputs. Owned by this object.
+  MigrationHistory* watched(MigrationHistory* history);
 
   // One file's look-up; when it misses, compile it with history() and hand the result to keep().
   struct Lookup {
@@ -198,6 +203,7 @@ class RunCache {
   KnownHashes known_;
   std::map<MigrationHistory*, std::unique_ptr<HistoryInputs>> inputs_;  // read-only while files compile
   std::vector<std::optional<ContentHash>> ahead_;  // by run file index: hash_ahead()
+  std::vector<std::unique_ptr<RecordingHistory>> watched_;
 };
 
 // The folders whose files the history HistoryFolders::for_path(path) reads (it mirrors that).

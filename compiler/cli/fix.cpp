@@ -500,9 +500,9 @@ ContentHash settings_digest(const RunOptions& options, const CompileOptions& com
   digest.add(compile.maps->origin());
   config.add_to(digest);
   digest.add(compile.target.value_or("\n(none)")).add(compile.target_from_environment ? "env" : "option");
-  digest.add(fmt::format("unknown {} annotate {} history {} prefilter {} mode {} diff {}",
-                         static_cast<int>(compile.passes.drops.unknown), compile.passes.annotate.enabled,
-                         options.history, compile.prefilter, static_cast<int>(options.mode), compile.want_diff));
+  // Not the mode: an unchanged file's result is the same under --check, --diff and a write.
+  digest.add(fmt::format("unknown {} annotate {} history {} prefilter {}", static_cast<int>(compile.passes.drops.unknown),
+                         compile.passes.annotate.enabled, options.history, compile.prefilter));
   return digest.finish();
 }
 
@@ -531,7 +531,7 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
   for (const Job& job : work) paths.push_back(job.path);
   for (auto& [history, locations] : histories)
     cache->add_history(history, std::move(locations), history_is_root ? std::optional(paths) : std::nullopt);
-  if (options.mode != Mode::kWrite && cache->holds_results()) cache->hash_ahead(paths, jobs);
+  if (options.mode != Mode::kWrite && cache->holds_most(paths)) cache->hash_ahead(paths, jobs);
   return cache;
 }
 
@@ -577,13 +577,14 @@ int run(const RunOptions& options) {
     }
   }
   std::vector<Job> work = collect_work(*roots, cwd, folders, report);
-  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
-    fix_stdin(options, compile, cwd, folders, stdin_history, report);
-
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
   std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders, jobs);
   size_t config_files_read = config_reads.count();
+  // stdin is never cached, but a history it shares with the files must be digested before it reads.
+  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
+    fix_stdin(options, compile, cwd, folders, cache ? cache->watched(stdin_history) : stdin_history, report);
+
   OrderedRun(work, jobs, options, compile, cache.get()).run([&](const Job& job, const FileResult& result) {
     report.file(job.path, result);
   });
