@@ -221,10 +221,7 @@ const ContentHash& HistoryInputs::digest() {
     // Every *.py of the folders as the history walks them (a superset: dangling links too).
     std::vector<files::Found> found;
     if (run_files_) {
-      for (auto& path : *run_files_) {
-        std::error_code ec;
-        found.push_back({path, fs::is_symlink(fs::symlink_status(path, ec))});
-      }
+      for (auto& path : *run_files_) found.push_back({path, false});  // the run has no links: see add_history
     } else {
       for (const auto& location : locations_) {
         for (auto& f : files::walk_python_files(location.folder))
@@ -366,6 +363,13 @@ void RunCache::add_history(MigrationHistory* history, std::vector<HistoryFolders
 }
 
 void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned threads) {
+  std::vector<std::string> keys;
+  keys.reserve(paths.size());
+  size_t held = 0;
+  for (const auto& path : paths) held += results_.holds(keys.emplace_back(absolute_path(path)));
+  // Only when the cache holds most of the files: each miss reads its file again.
+  if (held == 0 || 2 * held < paths.size()) return;
+  keys_ = std::move(keys);
   ahead_.assign(paths.size(), std::nullopt);
   std::atomic<size_t> next = 0;
   auto hash_some = [&] {
@@ -376,17 +380,11 @@ void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned thread
       } catch (const files::IoError&) {
         continue;  // compiled as usual, which reports it
       }
-      known_.put(absolute_path(paths[i]), *ahead_[i]);
+      known_.put(keys_[i], *ahead_[i]);
     }
   };
   std::vector<std::jthread> workers;
   for (unsigned t = 0; t < std::max(1u, threads); ++t) workers.emplace_back(hash_some);
-}
-
-bool RunCache::holds_most(const std::vector<std::string>& paths) const {
-  size_t held = 0;
-  for (const auto& path : paths) held += results_.holds(absolute_path(path));
-  return held > 0 && 2 * held >= paths.size();
 }
 
 MigrationHistory* RunCache::watched(MigrationHistory* history) {
@@ -395,12 +393,12 @@ MigrationHistory* RunCache::watched(MigrationHistory* history) {
   return watched_.emplace_back(std::make_unique<RecordingHistory>(*history, *it->second)).get();
 }
 
-std::optional<FileResult> RunCache::find_ahead(size_t index, const std::string& path,
-                                               const std::optional<std::string>& folder, MigrationHistory* history) {
+std::optional<FileResult> RunCache::find_ahead(size_t index, const std::optional<std::string>& folder,
+                                               MigrationHistory* history) {
   if (index >= ahead_.size() || !ahead_[index]) return std::nullopt;
   auto it = inputs_.find(history);
   if (history && it == inputs_.end()) return std::nullopt;
-  auto hit = results_.find(absolute_path(path), *ahead_[index], folder, history ? it->second.get() : nullptr);
+  auto hit = results_.find(keys_[index], *ahead_[index], folder, history ? it->second.get() : nullptr);
   if (hit) ++hits_;
   return hit;
 }

@@ -76,7 +76,8 @@ class KnownHashes {
 // is read gives a digest that the next run's cannot match (a miss, never a stale hit).
 class HistoryInputs {
  public:
-  // `run_files`: the run's own walk of exactly these folders, when it has one (not walked again).
+  // `run_files`: the run's own walk of exactly these folders, when it has one (not walked again);
+  // given only when none of them is a symlink.
   HistoryInputs(std::vector<HistoryFolders::Location> locations, KnownHashes& known,
                 std::optional<std::vector<std::string>> run_files = std::nullopt)
       : locations_(std::move(locations)), known_(known), run_files_(std::move(run_files)) {}
@@ -159,17 +160,14 @@ class RunCache {
   void add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations,
                    std::optional<std::vector<std::string>> run_files = std::nullopt);
 
-  // Under --check and --diff, when the cache holds results: reads and hashes every file of the
-  // run on `threads` threads before any is compiled, so a hit reads its file once and a history's
-  // digest needs no read of its own. Files that changed since are compiled from what they hold
-  // then: the result is that of the bytes read, as always.
+  // Under --check and --diff, when the cache holds results for at least half of the run's files
+  // (each miss reads its file again): reads and hashes every file on `threads` threads before any
+  // is compiled, so a hit reads its file once and a history's digest needs no read of its own. A
+  // file that changes after is compiled from what it holds then, as always.
   void hash_ahead(const std::vector<std::string>& paths, unsigned threads);
   // The stored result for run file `index` by its hash from hash_ahead(), if one holds.
-  std::optional<FileResult> find_ahead(size_t index, const std::string& path, const std::optional<std::string>& folder,
+  std::optional<FileResult> find_ahead(size_t index, const std::optional<std::string>& folder,
                                        MigrationHistory* history);
-  // Whether the cache holds a result for at least half of `paths`: only then does hashing ahead
-  // save more reads than it adds (each miss reads its file again).
-  bool holds_most(const std::vector<std::string>& paths) const;
   // `history` as the files see it (recorded: digested before its first read), or itself when the
   // run knows not its inputs. Owned by this object.
   MigrationHistory* watched(MigrationHistory* history);
@@ -202,7 +200,8 @@ class RunCache {
   ResultCache results_;
   KnownHashes known_;
   std::map<MigrationHistory*, std::unique_ptr<HistoryInputs>> inputs_;  // read-only while files compile
-  std::vector<std::optional<ContentHash>> ahead_;  // by run file index: hash_ahead()
+  std::vector<std::string> keys_;                  // by run file index: hash_ahead()
+  std::vector<std::optional<ContentHash>> ahead_;
   std::vector<std::unique_ptr<RecordingHistory>> watched_;
 };
 

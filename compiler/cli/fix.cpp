@@ -75,7 +75,7 @@ Compiled compile_job(const Job& job, const RunOptions& options, const CompileOpt
                      size_t index = 0) {
   Compiled out;
   if (cache)
-    if (auto hit = cache->find_ahead(index, job.path, job.folder, job.history)) {
+    if (auto hit = cache->find_ahead(index, job.folder, job.history)) {
       out.result = std::move(*hit);
       return out;
     }
@@ -531,7 +531,7 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
   for (const Job& job : work) paths.push_back(job.path);
   for (auto& [history, locations] : histories)
     cache->add_history(history, std::move(locations), history_is_root ? std::optional(paths) : std::nullopt);
-  if (options.mode != Mode::kWrite && cache->holds_most(paths)) cache->hash_ahead(paths, jobs);
+  if (options.mode != Mode::kWrite) cache->hash_ahead(paths, jobs);
   return cache;
 }
 
