@@ -263,6 +263,28 @@ def scenario_locations(r, fixtures):
         fail("--cache-dir with --no-cache should be a usage error")
 
 
+def scenario_concurrent(r, fixtures):
+    """Runs at once on one cache file (two settings, so each rewrites it): the last rename wins,
+    nothing is corrupted, and the outputs stay those without the cache."""
+    shutil.copytree(fixtures, r.work / "fx", symlinks=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("MIGRATION_TARGET", "XDG_CACHE_HOME")}
+    env.update(NO_COLOR="1", ALEMBIC_FIX_CACHE_DIR=str(r.cache))
+    settings = [["--target", "hq"], ["--target", "plant"]] * 3
+    want = {tuple(t): r.run("--check", *t, "fx", cache=False) for t in settings[:2]}
+    for _ in range(3):
+        runs = [(t, subprocess.Popen([r.binary, "--check", *t, "fx"], cwd=r.work, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)) for t in settings]
+        for t, p in runs:
+            out, err = p.communicate(timeout=120)
+            same(f"concurrent {t}", want[tuple(t)], (p.returncode, out, err))
+    if len(list(r.cache.iterdir())) != 1:
+        fail(f"one cache file expected, found {sorted(p.name for p in r.cache.iterdir())}")
+    for t in settings[:2]:
+        same(f"after the concurrent runs {t}", want[tuple(t)], r.run("--check", *t, "fx"))
+        if r.hits("--check", *t, "fx")[0] == 0:
+            fail("the cache file left by concurrent runs should be usable")
+
+
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
 
 
