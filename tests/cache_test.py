@@ -261,6 +261,9 @@ def scenario_locations(r, fixtures):
     code, out, err = r.run("--cache-dir", "x", "--no-cache", *args, cache=None)
     if code != 2 or b"cannot be combined" not in err:
         fail("--cache-dir with --no-cache should be a usage error")
+    code, out, err = r.run("--cache-dir", "", *args, cache=None)
+    if code != 2 or b"empty name" not in err or list(r.work.glob("*.cache")):
+        fail("an empty --cache-dir should be a usage error, and write nothing")
 
 
 def scenario_concurrent(r, fixtures):

@@ -187,6 +187,8 @@ std::optional<std::string> run_options_from(const po::variables_map& vm, RunOpti
   options.history = !vm.count("no-history");
   if (vm.count("jobs")) options.jobs = vm["jobs"].as<unsigned>();
   if (vm.count("cache-dir") && vm.count("no-cache")) return "--cache-dir and --no-cache cannot be combined";
+  if (vm.count("cache-dir") && vm["cache-dir"].as<std::string>().empty())
+    return "--cache-dir takes a folder, not an empty name (--no-cache: no cache)";
   if (!vm.count("no-cache")) options.cache_dir = cache_dir(vm);
   std::string unknown = value_or(vm, "unknown", "keep");
   if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;
