@@ -11,32 +11,6 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Line and column of byte offsets, as Source::position counts them, without building a Source
-// for a file the scan read. Each call goes on from the last (a file's creates come in order), so
-// a file of thousands of creates is counted through once, not once per create.
-class PositionCounter {
- public:
-  explicit PositionCounter(std::string_view text) : text_(text) {}
-  Position at(size_t offset) {
-    offset = std::min(offset, text_.size());
-    if (offset < counted_) *this = PositionCounter(text_);  // out of order: count again from the top
-    for (; counted_ < offset; ++counted_)
-      if (text_[counted_] == '\n') {
-        ++line_;
-        line_start_ = counted_ + 1;
-      }
-    Position pos{line_, 1};
-    for (size_t i = line_start_; i < offset; ++i)
-      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++pos.column;
-    return pos;
-  }
-
- private:
-  std::string_view text_;
-  size_t counted_ = 0, line_start_ = 0;
-  uint32_t line_ = 1;
-};
-
 // The file's target by the rules the scan can apply (no branch_labels, no multidb): its
 // annotation, else its folder, else the command line when no literal of upgrade() names a listed
 // table (rule 5 then has no answer). nullopt: the parser must decide; "" when nothing decides it.
@@ -69,6 +43,16 @@ std::optional<std::string> renamed_to(const SyntaxTree& tree, TSNode call) {
   if (ts_node_is_null(value)) return std::nullopt;
   return string_value(tree, value);
 }
+
+
+// What the parser's path says of bytes that are not text it reads: nothing.
+HistoryFile not_text() {
+  HistoryFile out;
+  out.parsed = true;
+  return out;
+}
+
+}  // namespace
 
 HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                                PythonParser& parser) {
@@ -105,17 +89,19 @@ HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, co
   return out;
 }
 
-}  // namespace
-
 HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                               PythonParser& parser) {
   std::string_view text = bytes;
   if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
-  // What the prefilter leaves to the parser (not text, a coding cookie) the history does too.
+  // A coding cookie (PEP 263: the first two lines) may name another encoding: as the fixer does
+  // (compiler/pipeline.cpp), the encoding is checked first, and a file that is UTF-8 after all
+  // is scanned. Not text: the parser's path says nothing of it either.
   size_t second_line_end = text.find('\n', text.find('\n') + 1);
-  bool plain_text = first_non_text_byte(text) == std::string_view::npos &&
-                    text.substr(0, second_line_end).find("coding") == std::string_view::npos;
-  if (!plain_text) return parse_history_file(bytes, maps, hints, parser);
+  if (text.substr(0, second_line_end).find("coding") != std::string_view::npos) {
+    if (encoding_problem(Source{std::string(bytes)})) return not_text();
+  } else if (first_non_text_byte(text) != std::string_view::npos) {
+    return not_text();
+  }
   // Most files say nothing the history wants: no create, no rename.
   if (text.find("create_table") == std::string_view::npos && text.find("rename_table") == std::string_view::npos) {
     HistoryFile out;
@@ -131,8 +117,8 @@ HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, con
   auto target = scanned_target(*scan, maps, hints);
   if (!target) return parse_history_file(bytes, maps, hints, parser);
   if (target->empty()) return out;
-  PositionCounter positions(text);
-  for (auto& create : scan->creates) out.creates.push_back({*target, create.table, positions.at(create.offset)});
+  Source src{std::string(bytes)};  // positions as the parser's path gives them; offsets are into text()
+  for (auto& create : scan->creates) out.creates.push_back({*target, create.table, src.position(create.offset)});
   return out;
 }
 

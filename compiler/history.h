@@ -47,6 +47,10 @@ struct HistoryHints {
 HistoryFile read_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
                               PythonParser& parser);
 
+// The parser's reading alone, which read_history_file() falls back on: tests hold the scan to it.
+HistoryFile parse_history_file(std::string_view bytes, const TargetMap& maps, const HistoryHints& hints,
+                               PythonParser& parser);
+
 // The names a file may create, by bytes alone, so a question about one table judges only the
 // files that name it: the quoted literals right after each `create_table(` and `rename_table(`.
 // `any` when a call's table is not such a literal, so the file must be judged for every table.

@@ -326,6 +326,7 @@ bool is_migration_function(std::string_view name) {
 // How many migration functions call each helper (directly): one caller makes it part of that one.
 std::map<std::string_view, int> helper_callers(const SyntaxTree& tree, const ModuleNames& names) {
   std::map<std::string_view, int> callers;
+  if (names.helpers.empty()) return callers;  // most migrations: no walk of every body
   for (const auto& [name, def] : names.helpers) callers[name] = 0;
   TSNode root = tree.root();
   for (uint32_t i = 0; i < ts_node_named_child_count(root); ++i) {

@@ -1,6 +1,7 @@
 #include "compiler/prefilter.h"
 
 #include "compiler/encoding.h"
+#include "compiler/sql_text.h"
 #include "compiler/migration.h"
 
 #include <algorithm>
@@ -317,11 +318,13 @@ std::optional<ScanVerdict> scan_target(const std::vector<Token>& tokens, std::st
 
 // kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
 // as databases fold them) that only other targets' tables are named.
-bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit) {
+// `sql_read`: the literal is SQL execute_sql_owned() has read whole, its drops judged: DROP is no
+// reason to refuse it.
+bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit, bool sql_read = false) {
   std::string word;
   auto foreign_word = [&]() {
     if (word.empty()) return false;
-    if (word == "drop") return true;
+    if (word == "drop") return !sql_read;
     uint64_t owners = maps.owner_mask(TableRef{word, {}});
     size_t dot = word.rfind('.');
     if (!owners && dot != std::string::npos) owners = maps.owner_mask(TableRef{word.substr(dot + 1), word.substr(0, dot)});
@@ -340,8 +343,9 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
 }
 
 // An f-string's replacement fields, read as the tokenizer read the string: each `{` closed, with
-// the strings inside a field closed too, and no call or `op` in a field (the parser sees an op
-// call or an op taken as a value there). A field holding the string's own quote (PEP 701) makes
+// the strings inside a field closed too, and no `op` in a field (the parser sees an op call or an
+// op taken as a value there; any other call reaches no operation the scan does not see, since
+// `alembic.op`, `from alembic.op import` and aliases of op already send the file to the parser). A field holding the string's own quote (PEP 701) makes
 // the tokenizer end the string early, inside a field: that shows as a field left open.
 bool fields_plain(std::string_view content) {
   int depth = 0;
@@ -357,28 +361,32 @@ bool fields_plain(std::string_view content) {
       size_t close = content.find(c, i + 1);
       if (close == std::string_view::npos) return false;
       i = close;
-    } else if (depth > 0 && (c == '(' || content.substr(i, 2) == "op")) {
+    } else if (depth > 0 && content.substr(i, 2) == "op") {
       return false;
     }
   }
   return depth == 0;
 }
 
-// The strings a pass reads, exactly: an op call's table and schema arguments, all of an
-// .execute(...) (its SQL), and the top-level statements (revision identifiers, the annotation).
-// Any other string in a function body is read by no pass while the scan proves nothing is
-// removed: the scan need not read it exactly, only tokenise it right. True for each token in
-// such a place; any `<x>.<operation>(` counts (op, batch_op, an alias).
-std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
-  std::vector<bool> exact(tokens.size(), false);
+// How a pass reads the strings of a place, for each token: not at all, or as an .execute(...)
+// argument (kAsSql), or exactly (kExactly): an op call's table and schema arguments and the
+// top-level statements (revision identifiers, the annotation). Any other string in a function
+// body is read by no pass while the scan proves nothing is removed: the scan need not read it
+// exactly, only tokenise it right. raw-sql reads .execute(...) SQL exactly only when it is a
+// plain literal, else only whether its text says drop, which execute_text_says_drop() and
+// execute_sql_owned() judge; its implicitly concatenated literals are judged whole all the same.
+// Any `<x>.<operation>(` counts (op, batch_op, an alias).
+enum Reading : uint8_t { kNotRead, kAsSql, kExactly };
+std::vector<Reading> read_exactly(const std::vector<Token>& tokens) {
+  std::vector<Reading> exact(tokens.size(), kNotRead);
   bool in_function = false;
-  auto mark = [&](size_t from, size_t to) {
-    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = true;
+  auto mark = [&](size_t from, size_t to, Reading how = kExactly) {
+    for (size_t k = from; k < to && k < tokens.size(); ++k) exact[k] = std::max(exact[k], how);
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.line_start) in_function = t.text == "def" || t.text == "async";
-    if (!in_function) exact[i] = true;
+    if (!in_function) exact[i] = kExactly;
     bool call = t.kind == Token::kName && i > 0 && tokens[i - 1].text == "." && i + 1 < tokens.size() &&
                 tokens[i + 1].text == "(";
     const AlembicOp* op = call ? find_alembic_op(t.text) : nullptr;
@@ -389,7 +397,7 @@ std::vector<bool> read_exactly(const std::vector<Token>& tokens) {
       while (close < tokens.size() &&
              !(tokens[close].kind == Token::kPunct && tokens[close].text == ")" && tokens[close].depth == tokens[i + 1].depth))
         ++close;
-      mark(i, close + 1);
+      mark(i, close + 1, op ? kExactly : kAsSql);
       continue;
     }
     size_t positional = 0;
@@ -445,6 +453,55 @@ bool execute_text_says_drop(const std::vector<Token>& tokens, size_t at, std::st
   return true;  // unterminated: the parser decides
 }
 
+// A name raw-sql reads from SQL ("schema.table" or "table") and judges by ownership(): only the
+// map can make it another target's (the history only ever makes a table own).
+bool map_says_foreign(const std::string& name, const TargetMap& maps, std::string_view target) {
+  size_t dot = name.rfind('.');
+  TableRef table{dot == std::string::npos ? name : name.substr(dot + 1),
+                 dot == std::string::npos ? std::string() : name.substr(0, dot)};
+  return maps.classify(table, target) == Ownership::kForeign;
+}
+
+// `.execute(` at `at` whose argument raw-sql reads as a literal: plain strings (adjacent ones
+// joined), or one call of them (`sa.text("...")`), nothing else. True when, read as raw-sql
+// reads it (read_sql), nothing it drops or names is another target's by the map, and no index it
+// drops holds the name of such a table (raw-sql's guess): raw-sql has nothing to say of it.
+// `close` is set to its closing bracket.
+bool execute_sql_owned(const std::vector<Token>& tokens, size_t at, const TargetMap& maps, std::string_view target,
+                       size_t& close) {
+  auto punct = [&](size_t k, std::string_view p) {
+    return k < tokens.size() && tokens[k].kind == Token::kPunct && tokens[k].text == p;
+  };
+  if (!punct(at + 1, "(")) return false;
+  size_t k = at + 2;
+  bool wrapped = false;
+  if (k < tokens.size() && tokens[k].kind == Token::kName) {
+    while (punct(k + 1, ".") && k + 2 < tokens.size() && tokens[k + 2].kind == Token::kName) k += 2;
+    if (!punct(k + 1, "(")) return false;
+    k += 2;
+    wrapped = true;
+  }
+  std::string sql;
+  size_t first = k;
+  for (; k < tokens.size() && plain_string(tokens[k]); ++k) {
+    if (tokens[k].content.find('\\') != std::string_view::npos) return false;
+    sql += tokens[k].content;
+  }
+  if (k == first || !punct(k, ")") || (wrapped && !punct(++k, ")"))) return false;
+  close = k;
+  SqlWords words = read_sql(sql);
+  auto foreign = [&](const std::string& name) { return map_says_foreign(name, maps, target); };
+  if (std::any_of(words.dropped_tables.begin(), words.dropped_tables.end(), foreign) ||
+      std::any_of(words.names.begin(), words.names.end(), foreign))
+    return false;
+  for (const auto& index : words.dropped_indexes)
+    for (const auto& t : maps.targets())
+      for (const auto& p : t.patterns)
+        if (p.find_first_of("*?[") == std::string::npos && index.find(p) != std::string::npos && foreign(p))
+          return false;
+  return true;
+}
+
 // kPlainOp: `alembic . op`, `import op as` / `op as` in an import, `getattr ( op`, and `op . name`
 // not followed by `(` each mean a way to reach an operation the scan does not follow.
 bool op_reached_plainly(const std::vector<Token>& tokens, size_t i) {
@@ -484,37 +541,42 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
   if (index < 0) return std::nullopt;
   const uint64_t own_bit = uint64_t{1} << index;
 
-  std::vector<bool> exact = read_exactly(tokens);
+  std::vector<Reading> exact = read_exactly(tokens);
+  size_t sql_end = 0;  // tokens before it, from an .execute(...) whose SQL execute_sql_owned() read
   // What a literal says: no other target, no table only other targets list, no foreign SQL.
-  auto literal_clean = [&](std::string_view content) {
+  auto literal_clean = [&](std::string_view content, size_t at) {
     if (content.empty()) return true;
     if (content != target && maps.has_target(content)) return false;  // branch_labels = "hq"?
     uint64_t owners = maps.owner_mask(TableRef{std::string(content), {}});
     if (owners && !(owners & own_bit)) return false;
-    return literal_words_clean(content, maps, own_bit);
+    return literal_words_clean(content, maps, own_bit, at < sql_end);
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind == Token::kString) {
-      if (string_needs_parser(t, exact[i])) return std::nullopt;
-      if (!literal_clean(t.content)) return std::nullopt;
+      if (string_needs_parser(t, exact[i] == kExactly)) return std::nullopt;
+      if (!literal_clean(t.content, i)) return std::nullopt;
       bool starts_run = i + 1 < tokens.size() && tokens[i + 1].kind == Token::kString &&
                         !(i > 0 && tokens[i - 1].kind == Token::kString);
-      if (exact[i] && starts_run) {
+      if (exact[i] != kNotRead && starts_run) {
         // Concatenated where a pass reads it: the parser reads the plain pieces as one string,
         // so the scan judges them whole; any other piece it cannot join.
         if (!plain_string(t)) return std::nullopt;
         size_t last = i;
         std::string whole = concatenated(tokens, i, last);
         if (last + 1 < tokens.size() && tokens[last + 1].kind == Token::kString) return std::nullopt;
-        if (!literal_clean(whole)) return std::nullopt;
+        if (!literal_clean(whole, i)) return std::nullopt;
       }
       continue;
     }
 
     if (t.kind != Token::kName) continue;
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
-    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) return std::nullopt;
+    if (t.text == "execute" && execute_text_says_drop(tokens, i, text)) {
+      size_t close = 0;
+      if (!execute_sql_owned(tokens, i, maps, target, close)) return std::nullopt;
+      sql_end = close;
+    }
     // `schema="reporting"` puts a table under a schema the map may give to another target by a
     // dotted pattern, which no single literal shows: the parser decides. schema=None is no schema.
     if (is_schema_keyword(t.text) && i + 2 < tokens.size() && tokens[i + 1].text == "=" &&
@@ -590,7 +652,10 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
   ScannedCreates out;
   if (ModuleHeader header = read_header(tokens); header.migration) out.annotation = std::move(header.annotation);
   if (annotations && !out.annotation) return std::nullopt;  // not plain, or no revision: the parser says
-  enum class In { kModule, kUpgrade, kDowngrade } in = In::kModule;
+  // kHelper: a module-level function other than upgrade/downgrade, or a class. The parser reads a
+  // helper's ops as its callers' (and a class may hold any code): a create or rename there is the
+  // parser's to read; other ops create nothing, but may vote in rule 5 as upgrade()'s would.
+  enum class In { kModule, kUpgrade, kDowngrade, kHelper } in = In::kModule;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     auto next_is = [&](size_t k, std::string_view s) { return i + k < tokens.size() && tokens[i + k].text == s; };
@@ -599,9 +664,9 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
       if (t.text == "def" && i + 1 < tokens.size()) {
         std::string_view name = tokens[i + 1].text;
         if (name.starts_with("upgrade_") || name.starts_with("downgrade_")) return std::nullopt;  // multidb
-        // A helper's ops are read as its callers' by the parser: let it.
-        if (name != "upgrade" && name != "downgrade") return std::nullopt;
-        in = name == "upgrade" ? In::kUpgrade : In::kDowngrade;
+        in = name == "upgrade" ? In::kUpgrade : name == "downgrade" ? In::kDowngrade : In::kHelper;
+      } else if (t.text == "class") {
+        in = In::kHelper;
       } else if (t.text == "revision") {
         if (next_is(1, ",")) return std::nullopt;  // identifiers assigned as a tuple
         if (size_t v = assigned_value(tokens, i)) {
@@ -612,11 +677,16 @@ std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMa
       } else if (t.text == "branch_labels") {
         size_t v = assigned_value(tokens, i);
         if (!v || tokens[v].text != "None") return std::nullopt;
-      } else if (t.text == "async" || t.text == "class") {
+      } else if (t.text == "async") {
         return std::nullopt;
       }
+    } else if (in == In::kHelper) {
+      if (t.kind == Token::kName && t.text == "op") {
+        if (next_is(1, ".") && (next_is(2, "create_table") || next_is(2, "rename_table"))) return std::nullopt;
+        out.names_listed_table = true;
+      }
     } else if (t.kind == Token::kName && t.text == "def") {
-      return std::nullopt;  // a function inside a function
+      return std::nullopt;  // a function inside upgrade() or downgrade()
     }
     if (!op_reached_plainly(tokens, i)) return std::nullopt;
     if (t.kind == Token::kString && in == In::kUpgrade && maps.owner_mask(TableRef{std::string(t.content), {}}))

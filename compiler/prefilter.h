@@ -66,7 +66,7 @@ std::optional<std::string> proven_clean(std::string_view text, const TargetMap& 
 // The same scan read for the migration history (compiler/history.h): the revision, the
 // annotation and the tables upgrade() creates (op.create_table) or renames to (op.rename_table),
 // each with its byte offset. nullopt when the scan cannot judge the file and the parser must: op
-// reached another way, a helper function, branch_labels, a multidb function, a create or rename
+// reached another way, a create or rename in a helper function or class, branch_labels, a multidb function, a create or rename
 // whose table or schema is not a plain literal.
 struct ScannedTable {
   TableRef table;
@@ -76,7 +76,8 @@ struct ScannedCreates {
   bool migration = false;
   std::string revision;
   std::optional<std::string> annotation;
-  bool names_listed_table = false;  // a literal names a table the map lists: rule 5 may speak
+  // A literal of upgrade() names a table the map lists, or a helper calls op: rule 5 may speak.
+  bool names_listed_table = false;
   std::vector<ScannedTable> creates;
 };
 std::optional<ScannedCreates> scan_creates(std::string_view text, const TargetMap& maps);

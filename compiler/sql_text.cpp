@@ -109,6 +109,7 @@ SqlWords read_sql(std::string_view sql) {
     begin = end + 1;
   }
   for (size_t i = 0; i + 1 < ws.size(); ++i) {
+    if ((keyword(ws[i], "drop") || keyword(ws[i], "create")) && keyword(ws[i + 1], "type")) out.type_statement = true;
     if (!keyword(ws[i], "drop")) continue;
     bool table = keyword(ws[i + 1], "table"), index = keyword(ws[i + 1], "index");
     if (!table && !index) {

@@ -16,6 +16,7 @@ struct SqlWords {
   std::vector<std::string> dropped_tables;
   std::vector<std::string> dropped_indexes;
   bool drops_other = false;  // DROP TYPE, SEQUENCE, VIEW, SCHEMA...: named in reports, not read
+  bool type_statement = false;  // a DROP TYPE or CREATE TYPE (passes/foreign_type.cpp reads those)
   // Per `;`-separated statement, the table it writes to when it is data or index work on one
   // table (INSERT INTO t, UPDATE t, DELETE FROM t, CREATE INDEX ... ON t, ALTER TABLE t, DROP TABLE t),
   // else "".

@@ -2,6 +2,10 @@
 // how the history answers.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -83,6 +87,24 @@ TEST_CASE("what the scan cannot judge is parsed, with the same answer") {
   CHECK(shown(creates(typed)) == shown({"plant:kpis@10"}));
 }
 
+TEST_CASE("a UTF-8 coding cookie is scanned, as the fixer scans it; another encoding says nothing") {
+  std::string text = "# -*- coding: utf-8 -*-\n" + migration(kIds, "op.create_table('kpis')  # caf\xC3\xA9");
+  HistoryFile utf8 = read(text, {std::nullopt, "plant"});
+  CHECK_FALSE(utf8.parsed);
+  CHECK(utf8.migration);
+  CHECK(shown(creates(utf8)) == shown({"plant:kpis@11"}));
+  // The same file where the scan cannot judge it (a helper): the parser's answer is the scan's.
+  HistoryFile parsed = read("# -*- coding: utf-8 -*-\n" +
+                                migration(kIds + "\n\n\ndef _t():\n    op.create_table('kpis')", "_t()"),
+                            {std::nullopt, "plant"});
+  CHECK(parsed.parsed);
+  CHECK(shown(creates(parsed)) == shown({"plant:kpis@11"}));
+  HistoryFile latin1 = read("# -*- coding: latin-1 -*-\n" + migration(kIds, "op.create_table('kpis')"),
+                            {std::nullopt, "plant"});
+  CHECK_FALSE(latin1.migration);
+  CHECK(latin1.creates.empty());
+}
+
 TEST_CASE("the history: one target's creates decide, several leave it undecided") {
   TableHistory history;
   HistoryFile plant{true, "p1", {{"plant", {"line_events", ""}, {3, 5}}, {"plant", {"sync", ""}, {4, 5}}}};
@@ -145,4 +167,46 @@ TEST_CASE("the scan's create positions count line endings as Source does: a lone
     CHECK(c.at.line == expected.line);
     CHECK(c.at.column == expected.column);
   }
+}
+
+TEST_CASE("the scan's reading equals the parser's on every fixture, with helpers and classes that name no op") {
+  // Helpers and classes that never name op (data helpers, ORM models of a data migration) leave
+  // the scan to judge; one that names op goes to the parser.
+  static PythonParser parser;
+  std::string data_helpers = migration(kIds + "\n\n\nclass Row:\n    def name(self):\n        return 'x'\n\n\n"
+                                              "def helper(bind):\n    return bind.execute('select 1')",
+                                       "op.create_table('kpis')");
+  HistoryFile quiet = read(data_helpers, {std::nullopt, "plant"});
+  CHECK_FALSE(quiet.parsed);
+  CHECK(shown(creates(quiet)) == shown({"plant:kpis@19"}));
+  CHECK(shown(creates(parse_history_file(data_helpers, builtin(), {std::nullopt, "plant"}, parser))) ==
+        shown({"plant:kpis@19"}));
+  // A helper with other ops: scanned when the folder decides, parsed when rule 5 might.
+  std::string bind_helper = migration(kIds + "\n\n\ndef helper():\n    return op.get_bind()", "op.create_table('kpis')");
+  CHECK_FALSE(read(bind_helper, {std::nullopt, "plant"}).parsed);
+  CHECK(read(bind_helper, {"plant", std::nullopt}).parsed);
+  CHECK(shown(creates(read(bind_helper, {"plant", std::nullopt}))) == shown({"plant:kpis@14"}));
+  HistoryFile loud = read(migration(kIds + "\n\n\ndef helper():\n    op.create_table('kpis')", "helper()"),
+                          {std::nullopt, "plant"});
+  CHECK(loud.parsed);
+  CHECK(shown(creates(loud)) == shown({"plant:kpis@10"}));
+
+  size_t compared = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(ALEMBIC_FIX_SOURCE_DIR) / "fixtures")) {
+    if (entry.path().extension() != ".py") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (HistoryHints hints : {HistoryHints{}, HistoryHints{std::nullopt, "plant"}, HistoryHints{"hq", std::nullopt}}) {
+      HistoryFile either = read_history_file(text, builtin(), hints, parser);
+      if (either.parsed) continue;
+      HistoryFile parsed = parse_history_file(text, builtin(), hints, parser);
+      INFO(entry.path().string());
+      if (!parsed.migration) continue;  // the scan may not know a file says nothing (it creates nothing)
+      CHECK(shown(creates(either)) == shown(creates(parsed)));
+      // A file that creates nothing is not scanned at all: its revision is no one's concern.
+      if (!parsed.creates.empty()) CHECK(either.revision == parsed.revision);
+      ++compared;
+    }
+  }
+  CHECK(compared > 100);
 }

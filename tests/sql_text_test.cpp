@@ -30,6 +30,13 @@ TEST_CASE("SQL: other DROPs are noticed, not read") {
   CHECK_FALSE(read_sql("ALTER TABLE t DROP COLUMN c").dropped_tables.size());
 }
 
+TEST_CASE("SQL: a DROP TYPE or CREATE TYPE statement, by its words") {
+  CHECK(read_sql("DROP TYPE IF EXISTS status_enum").type_statement);
+  CHECK(read_sql("create  /* the enum */\n  type status AS ENUM ('a', 'b')").type_statement);
+  CHECK_FALSE(read_sql("SELECT 'drop type x' -- create type y").type_statement);  // data and comments
+  CHECK_FALSE(read_sql("DROP TABLE types").type_statement);
+}
+
 TEST_CASE("SQL: the table each statement writes to") {
   CHECK(read_sql("INSERT INTO hq_plants (id) VALUES (1); UPDATE ONLY hq_plants SET a = 1;").statement_targets ==
         Names{"hq_plants", "hq_plants"});

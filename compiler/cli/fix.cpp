@@ -373,7 +373,7 @@ struct Root {
 // The files the roots name, in path order per root, each with its folder rule's answer; a root
 // that is not there is reported as it is met.
 std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cwd, TargetFolders& folders,
-                              FixReport& report) {
+                              HistoryFolders& histories, FixReport& report) {
   std::vector<Job> work;
   for (const Root& root : roots) {
     const std::string& p = root.path;  // a plain name: clang 14 cannot capture a structured binding
@@ -388,13 +388,33 @@ std::vector<Job> collect_work(const std::vector<Root>& roots, const fs::path& cw
       continue;
     }
     std::vector<files::Found> found;
-    if (fs::is_directory(st)) found = files::walk_python_files(p);
-    else found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
+    if (fs::is_directory(st)) {
+      found = files::walk_python_files(p);
+      if (root.history) histories.walked(p, found);  // its history need not walk it again
+    } else {
+      found.push_back({p, fs::is_symlink(fs::symlink_status(p, ec))});
+    }
     if (!root.recursive)
       std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != fs::path(p); });
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    // A file that is no link has its folder's answer (target_folder.h): asked once per folder
+    // in a row of its files, not once per file.
+    std::string last_dir;
+    std::optional<std::optional<std::string>> last_answer;
     for (auto& f : found) {
-      auto folder = f.dangling ? std::nullopt : folders.of(f.path, cwd, f.link);
+      std::optional<std::string> folder;
+      if (!f.dangling) {
+        std::string dir = f.path.substr(0, f.path.rfind('/') == std::string::npos ? 0 : f.path.rfind('/'));
+        if (!f.link && last_answer && dir == last_dir) {
+          folder = *last_answer;
+        } else {
+          folder = folders.of(f.path, cwd, f.link);
+          if (!f.link) {
+            last_dir = std::move(dir);
+            last_answer = folder;
+          }
+        }
+      }
       work.push_back({std::move(f.path), f.link, std::move(folder), root.history});
     }
   }
@@ -576,9 +596,10 @@ int run(const RunOptions& options) {
       stdin_history = histories.for_path(options.stdin_filename);
     }
   }
-  std::vector<Job> work = collect_work(*roots, cwd, folders, report);
+  std::vector<Job> work = collect_work(*roots, cwd, folders, histories, report);
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
+  if (work.size() > 1) histories.read_whole_on(jobs);
   std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders, jobs);
   size_t config_files_read = config_reads.count();
   // stdin is never cached, but a history it shares with the files must be digested before it reads.

@@ -1,7 +1,10 @@
 #include "compiler/cli/history_folders.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <set>
+#include <thread>
 
 #include "compiler/cli/files.h"
 
@@ -18,6 +21,7 @@ class HistoryFolders::Reader : public MigrationHistory {
 
   const TableHistory& tables_for(const TableRef& table) override {
     std::call_once(indexed_, [this] { index(); });
+    if (all_judged_) return tables_;  // read whole, then never written again
     std::lock_guard lock(owner_.read_mutex_);
     if (!asked_.insert(table.name).second) return tables_;
     if (auto it = by_name_.find(table.name); it != by_name_.end())
@@ -28,6 +32,7 @@ class HistoryFolders::Reader : public MigrationHistory {
 
   const TableHistory& tables() override {
     std::call_once(indexed_, [this] { index(); });
+    if (all_judged_) return tables_;
     std::lock_guard lock(owner_.read_mutex_);
     for (size_t i = 0; i < files_.size(); ++i) judge(i);
     return tables_;
@@ -43,7 +48,9 @@ class HistoryFolders::Reader : public MigrationHistory {
   std::vector<files::Found> migration_files() const {
     std::vector<files::Found> out;
     for (const Location& location : locations_) {
-      std::vector<files::Found> found = files::walk_python_files(location.folder);
+      auto walked = owner_.walks_.find(location.folder.string());
+      std::vector<files::Found> found =
+          walked != owner_.walks_.end() ? walked->second : files::walk_python_files(location.folder);
       if (!location.recursive)
         std::erase_if(found, [&](const files::Found& f) { return fs::path(f.path).parent_path() != location.folder; });
       for (auto& f : found)
@@ -63,20 +70,72 @@ class HistoryFolders::Reader : public MigrationHistory {
     }
   }
 
+  // Reads every file once for the names it may create. A run of many files (owner_.threads_ > 1)
+  // will ask about most tables: it then judges every such file at once, on that many threads, so
+  // the run's other threads do not wait for one thread reading the whole history.
   void index() {
-    for (auto& found : migration_files()) {
-      auto bytes = read(found.path);
-      if (!bytes) continue;
-      CreatedNames names = created_names(*bytes);
-      if (names.names.empty() && !names.any) continue;  // creates nothing
+    std::vector<files::Found> found = migration_files();
+    std::vector<CreatedNames> names(found.size());
+    each_in_parallel(found.size(), [&](size_t i, PythonParser&) {
+      if (auto bytes = read(found[i].path)) names[i] = created_names(*bytes);
+    });
+    for (size_t f = 0; f < found.size(); ++f) {
+      if (names[f].names.empty() && !names[f].any) continue;  // creates nothing
       size_t i = files_.size();
-      files_.push_back({std::move(found)});
-      if (names.any) any_.push_back(i);
-      for (auto& name : names.names) {
+      files_.push_back({std::move(found[f])});
+      if (names[f].any) any_.push_back(i);
+      for (auto& name : names[f].names) {
         auto& list = by_name_[name];
         if (list.empty() || list.back() != i) list.push_back(i);
       }
     }
+    if (owner_.threads_ > 1) judge_all();
+  }
+
+  void judge_all() {
+    std::vector<HistoryHints> hints;
+    {
+      std::lock_guard lock(owner_.read_mutex_);
+      for (const File& file : files_) hints.push_back(hints_for(file));
+    }
+    std::vector<HistoryFile> told(files_.size());
+    each_in_parallel(files_.size(), [&](size_t i, PythonParser& parser) {
+      if (auto bytes = read(files_[i].found.path)) told[i] = read_history_file(*bytes, owner_.maps_, hints[i], parser);
+    });
+    for (size_t i = 0; i < files_.size(); ++i) add(files_[i], told[i]);
+    all_judged_ = true;
+  }
+
+  // fn(i, a parser of the calling thread's own) for every i < n, on owner_.threads_ threads.
+  void each_in_parallel(size_t n, const std::function<void(size_t, PythonParser&)>& fn) {
+    unsigned threads = static_cast<unsigned>(std::min<size_t>(owner_.threads_, n));
+    if (threads <= 1) {
+      for (size_t i = 0; i < n; ++i) fn(i, parser_);
+      return;
+    }
+    // The asking thread works too: one thread fewer to start, and one heap (malloc arena) fewer.
+    std::atomic<size_t> next{0};
+    auto work = [&](PythonParser& parser) {
+      for (size_t i; (i = next.fetch_add(1)) < n;) fn(i, parser);
+    };
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+      pool.emplace_back([&] {
+        files::block_stop_signals_in_this_thread();
+        PythonParser parser;
+        work(parser);
+      });
+    work(parser_);
+  }
+
+  HistoryHints hints_for(const File& file) {
+    return {owner_.option_, owner_.folders_.of(file.found.path, owner_.cwd_, file.found.link)};
+  }
+
+  void add(const File& file, const HistoryFile& told) {
+    if (!told.migration) return;
+    std::string shown = fs::path(file.found.path).lexically_proximate(owner_.cwd_).string();
+    tables_.add(fs::path(file.found.path).is_absolute() && !shown.empty() ? shown : file.found.path, told);
   }
 
   void judge(size_t i) {
@@ -85,11 +144,7 @@ class HistoryFolders::Reader : public MigrationHistory {
     file.judged = true;
     auto bytes = read(file.found.path);
     if (!bytes) return;
-    HistoryHints hints{owner_.option_, owner_.folders_.of(file.found.path, owner_.cwd_, file.found.link)};
-    HistoryFile told = read_history_file(*bytes, owner_.maps_, hints, parser_);
-    if (!told.migration) return;
-    std::string shown = fs::path(file.found.path).lexically_proximate(owner_.cwd_).string();
-    tables_.add(fs::path(file.found.path).is_absolute() && !shown.empty() ? shown : file.found.path, told);
+    add(file, read_history_file(*bytes, owner_.maps_, hints_for(file), parser_));
   }
 
   HistoryFolders& owner_;
@@ -99,6 +154,7 @@ class HistoryFolders::Reader : public MigrationHistory {
   std::map<std::string, std::vector<size_t>> by_name_;
   std::vector<size_t> any_;  // files whose creates are not all literals: judged for every table
   std::set<std::string> asked_;
+  bool all_judged_ = false;  // set inside call_once: seen by every thread past it
   PythonParser parser_;
   TableHistory tables_;
 };

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/cli/files.h"
 #include "compiler/cli/target_folder.h"
 #include "compiler/history.h"
 #include "compiler/target_map.h"
@@ -35,6 +36,15 @@ class HistoryFolders {
                  std::filesystem::path cwd);
   ~HistoryFolders();
 
+  // A run of many files asks about most tables of the history: read it whole on first ask, on
+  // `threads` threads (1, the default: read lazily, only the files that may answer the question,
+  // as a post-write hook's one file wants).
+  void read_whole_on(unsigned threads) { threads_ = threads; }
+
+  // The files of a folder the run walked already (files::walk_python_files): a history of that
+  // folder takes them instead of walking it again. Before any history is read.
+  void walked(const std::string& folder, const std::vector<files::Found>& found) { walks_[folder] = found; }
+
   // The history for a PATH argument (a file, a folder; "-" has none: nullptr).
   MigrationHistory* for_path(const std::string& path);
   // The history of the given folders (a run without PATH: the configuration's locations).
@@ -46,6 +56,8 @@ class HistoryFolders {
   std::optional<std::string> option_;
   TargetFolders& folders_;
   std::filesystem::path cwd_;
+  unsigned threads_ = 1;
+  std::map<std::string, std::vector<files::Found>> walks_;
   std::mutex read_mutex_;  // TargetFolders' caches: one history read at a time
   std::map<std::vector<std::pair<std::string, bool>>, std::unique_ptr<Reader>> histories_;
 };

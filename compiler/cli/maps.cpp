@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -152,6 +153,7 @@ int history_maps(const MapsOptions& options, Printer& printer) {
   if (!fs::exists(path, ec)) return problem("no such file or folder");
   TargetFolders folders(*map, project, {});
   HistoryFolders histories(*map, options.target, folders, cwd);
+  histories.read_whole_on(std::max(1u, std::thread::hardware_concurrency()));  // every table is asked
   const TableHistory& history = histories.for_path(path)->tables();
   if (history.tables().empty())
     return problem(fmt::format("no migration of its versions folder creates a table ({} read)", history.files()));

@@ -227,10 +227,6 @@ def runs_on(case: Case, cell: Cell) -> bool:
     """Every scenario runs on every cell of the matrix that has what it needs."""
     if (case.postgresql_shapes or case.schemas) and cell.backend != "postgresql":
         return False
-    if case.layout == "flask" and cell.backend != "sqlite":
-        # Flask-Migrate on PostgreSQL passes when run by hand (alembic1.8-postgresql), but its ~30 `flask`
-        # commands, seconds each, would cost minutes of the test command's 20 for nothing the SQLite cells miss.
-        return False
     return case.template != "pyproject" or cell.alembic >= (1, 16)
 
 

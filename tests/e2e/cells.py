@@ -154,7 +154,12 @@ class PostgresDatabases:
         self.made: list[str] = []
 
     def dbname(self, name: str) -> str:
-        return f"{self.prefix}_{name}"
+        full = f"{self.prefix}_{name}"
+        if len(full.encode()) <= 63:
+            return full
+        # PostgreSQL cuts identifiers at 63 bytes, so two long names (a Flask app's
+        # unfixed_polluted_plant and _hq) would name one database: a digest keeps them apart.
+        return f"{self.prefix}_{hashlib.sha1(name.encode()).hexdigest()[:8]}_{name}"[:63]
 
     def url(self, name: str) -> str:
         c = self.cluster
