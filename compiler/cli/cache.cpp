@@ -152,6 +152,24 @@ bool plain(std::string_view path) {
 
 }  // namespace
 
+void hash_files(const std::vector<std::string>& paths, std::vector<std::optional<ContentHash>>& hashes,
+                unsigned threads) {
+  std::atomic<size_t> next = 0;
+  auto hash_some = [&] {
+    files::block_stop_signals_in_this_thread();
+    for (size_t i; (i = next++) < paths.size();) {
+      if (hashes[i]) continue;
+      try {
+        hashes[i] = content_hash(files::OpenFile(paths[i], files::OpenFile::Lock::kNone).read());
+      } catch (const files::IoError&) {
+        // stays unhashed: compiled (or digested) as unreadable, as without the cache
+      }
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) workers.emplace_back(hash_some);
+}
+
 std::string absolute_path(const std::string& path) {
   // Once per file of a run: string work where the path is plain, std::filesystem otherwise.
   static const std::string cwd = [] {
@@ -216,40 +234,45 @@ std::optional<ContentHash> KnownHashes::get(const std::string& path) const {
   return it->second;
 }
 
+std::vector<files::Found> HistoryInputs::files() const {
+  // Every *.py of the folders as the history walks them (a superset: dangling links too).
+  std::vector<files::Found> found;
+  if (run_files_) {
+    for (auto& path : *run_files_) found.push_back({path, false});  // the run has no links: see add_history
+  } else {
+    for (const auto& location : locations_) {
+      for (auto& f : files::walk_python_files(location.folder))
+        if (location.recursive || fs::path(f.path).parent_path() == location.folder) found.push_back(std::move(f));
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  found.erase(std::unique(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
+              found.end());
+  return found;
+}
+
 const ContentHash& HistoryInputs::digest() {
   std::call_once(once_, [this] {
-    // Every *.py of the folders as the history walks them (a superset: dangling links too).
-    std::vector<files::Found> found;
-    if (run_files_) {
-      for (auto& path : *run_files_) found.push_back({path, false});  // the run has no links: see add_history
-    } else {
-      for (const auto& location : locations_) {
-        for (auto& f : files::walk_python_files(location.folder))
-          if (location.recursive || fs::path(f.path).parent_path() == location.folder) found.push_back(std::move(f));
-      }
-    }
-    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-    DigestBuilder digest;
-    std::string previous;
+    std::vector<files::Found> found = files();
+    std::vector<std::string> paths, keys;
+    std::vector<std::optional<ContentHash>> hashes;
     for (const auto& f : found) {
-      std::string path = absolute_path(f.path);
-      if (path == previous) continue;
-      previous = path;
-      digest.add(path);
+      paths.push_back(f.path);
+      hashes.push_back(known_.get(keys.emplace_back(absolute_path(f.path))));
+    }
+    hash_files(paths, hashes, threads_);  // those the run has not read yet
+    DigestBuilder digest;
+    for (size_t i = 0; i < found.size(); ++i) {
+      digest.add(keys[i]);
       // A link's target decides its folder answer, so it is an input too.
       std::error_code ec;
-      if (f.link) digest.add(fs::canonical(f.path, ec).string());
-      std::optional<ContentHash> hash = known_.get(path);
-      if (!hash) {
-        try {
-          hash = content_hash(files::OpenFile(f.path, files::OpenFile::Lock::kNone).read());
-          known_.put(path, *hash);
-        } catch (const files::IoError&) {
-          digest.add("unreadable");
-          continue;
-        }
+      if (found[i].link) digest.add(fs::canonical(found[i].path, ec).string());
+      if (!hashes[i]) {
+        digest.add("unreadable");
+        continue;
       }
-      digest.add(std::string_view(reinterpret_cast<const char*>(&*hash), sizeof *hash));
+      known_.put(keys[i], *hashes[i]);
+      digest.add(std::string_view(reinterpret_cast<const char*>(&*hashes[i]), sizeof *hashes[i]));
     }
     digest_ = digest.finish();
   });
@@ -359,10 +382,11 @@ std::optional<std::string> ResultCache::save() {
 void RunCache::add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations,
                            std::optional<std::vector<std::string>> run_files) {
   if (history && !inputs_.count(history))
-    inputs_.emplace(history, std::make_unique<HistoryInputs>(std::move(locations), known_, std::move(run_files)));
+    inputs_.emplace(history,
+                    std::make_unique<HistoryInputs>(std::move(locations), known_, threads_, std::move(run_files)));
 }
 
-void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned threads) {
+void RunCache::hash_ahead(const std::vector<std::string>& paths) {
   std::vector<std::string> keys;
   keys.reserve(paths.size());
   size_t held = 0;
@@ -371,20 +395,9 @@ void RunCache::hash_ahead(const std::vector<std::string>& paths, unsigned thread
   if (held == 0 || 2 * held < paths.size()) return;
   keys_ = std::move(keys);
   ahead_.assign(paths.size(), std::nullopt);
-  std::atomic<size_t> next = 0;
-  auto hash_some = [&] {
-    files::block_stop_signals_in_this_thread();
-    for (size_t i; (i = next++) < paths.size();) {
-      try {
-        ahead_[i] = content_hash(files::OpenFile(paths[i], files::OpenFile::Lock::kNone).read());
-      } catch (const files::IoError&) {
-        continue;  // compiled as usual, which reports it
-      }
-      known_.put(keys_[i], *ahead_[i]);
-    }
-  };
-  std::vector<std::jthread> workers;
-  for (unsigned t = 0; t < std::max(1u, threads); ++t) workers.emplace_back(hash_some);
+  hash_files(paths, ahead_, threads_);
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (ahead_[i]) known_.put(keys_[i], *ahead_[i]);
 }
 
 MigrationHistory* RunCache::watched(MigrationHistory* history) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "compiler/cli/config.h"
+#include "compiler/cli/files.h"
 #include "compiler/cli/history_folders.h"
 #include "compiler/history.h"
 #include "compiler/pipeline.h"
@@ -32,6 +33,11 @@ struct ContentHash {
   bool operator==(const ContentHash&) const = default;
 };
 ContentHash content_hash(std::string_view bytes);
+
+// Reads and hashes paths[i] for every i whose hash is not known yet, on `threads` threads; a file
+// that cannot be read stays nullopt.
+void hash_files(const std::vector<std::string>& paths, std::vector<std::optional<ContentHash>>& hashes,
+                unsigned threads);
 
 // `path` made absolute from the working folder and lexically normal: the key of a file.
 std::string absolute_path(const std::string& path);
@@ -78,14 +84,17 @@ class HistoryInputs {
  public:
   // `run_files`: the run's own walk of exactly these folders, when it has one (not walked again);
   // given only when none of them is a symlink.
-  HistoryInputs(std::vector<HistoryFolders::Location> locations, KnownHashes& known,
+  // `threads`: how many read the files the run has not hashed yet.
+  HistoryInputs(std::vector<HistoryFolders::Location> locations, KnownHashes& known, unsigned threads,
                 std::optional<std::vector<std::string>> run_files = std::nullopt)
-      : locations_(std::move(locations)), known_(known), run_files_(std::move(run_files)) {}
+      : locations_(std::move(locations)), known_(known), threads_(threads), run_files_(std::move(run_files)) {}
   const ContentHash& digest();
 
  private:
+  std::vector<files::Found> files() const;
   std::vector<HistoryFolders::Location> locations_;
   KnownHashes& known_;
+  unsigned threads_;
   std::optional<std::vector<std::string>> run_files_;
   std::once_flag once_;
   ContentHash digest_;
@@ -152,8 +161,9 @@ class ResultCache {
 // the inputs of each history its files may ask. Built before the compiler threads start.
 class RunCache {
  public:
-  RunCache(std::filesystem::path dir, const std::filesystem::path& cwd, const ContentHash& settings)
-      : results_(std::move(dir), cwd, settings) {}
+  // `threads`: how many read files at once (hash_ahead, a history's digest).
+  RunCache(std::filesystem::path dir, const std::filesystem::path& cwd, const ContentHash& settings, unsigned threads)
+      : threads_(threads), results_(std::move(dir), cwd, settings) {}
 
   // The history files of `locations` (history_locations) feed; before the run starts.
   // `run_files`: see HistoryInputs.
@@ -164,7 +174,7 @@ class RunCache {
   // (each miss reads its file again): reads and hashes every file on `threads` threads before any
   // is compiled, so a hit reads its file once and a history's digest needs no read of its own. A
   // file that changes after is compiled from what it holds then, as always.
-  void hash_ahead(const std::vector<std::string>& paths, unsigned threads);
+  void hash_ahead(const std::vector<std::string>& paths);
   // The stored result for run file `index` by its hash from hash_ahead(), if one holds.
   std::optional<FileResult> find_ahead(size_t index, const std::optional<std::string>& folder,
                                        MigrationHistory* history);
@@ -197,6 +207,7 @@ class RunCache {
 
  private:
   std::atomic<size_t> hits_ = 0;
+  unsigned threads_;
   ResultCache results_;
   KnownHashes known_;
   std::map<MigrationHistory*, std::unique_ptr<HistoryInputs>> inputs_;  // read-only while files compile

@@ -541,7 +541,7 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
   } else if (options.history) {
     for (const auto& root : roots) histories.emplace_back(root.history, history_locations(root.path, folders, cwd));
   }
-  auto cache = std::make_unique<RunCache>(*options.cache_dir, cwd, settings_digest(options, compile, cwd, config));
+  auto cache = std::make_unique<RunCache>(*options.cache_dir, cwd, settings_digest(options, compile, cwd, config), jobs);
   // One folder's history, and that folder is the run's one root: its files are the run's own.
   bool history_is_root = histories.size() == 1 && roots.size() == 1 && histories[0].second.size() == 1 &&
                          histories[0].second[0].folder == fs::path(roots[0].path) &&
@@ -551,7 +551,7 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
   for (const Job& job : work) paths.push_back(job.path);
   for (auto& [history, locations] : histories)
     cache->add_history(history, std::move(locations), history_is_root ? std::optional(paths) : std::nullopt);
-  if (options.mode != Mode::kWrite) cache->hash_ahead(paths, jobs);
+  if (options.mode != Mode::kWrite) cache->hash_ahead(paths);
   return cache;
 }
 
