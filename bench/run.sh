@@ -67,10 +67,10 @@ bench_generated() {
   # targets; a binary that does not yet is given each target's folder with --target.
   # fix_cmd MODE FOLDER prints the command line; MODE is --check, or --quiet to write.
   if "$FIX" --check -q -j "$JOBS" "$OUT/first" >/dev/null 2>&1 || [ $? -eq 1 ]; then
-    fix_cmd() { echo "$FIX $1 -j $JOBS $2"; }
+    fix_cmd() { echo "$FIX --no-cache $1 -j $JOBS $2"; }
     PER_FILE_TARGETS=yes
   else
-    fix_cmd() { echo "$FIX $1 -j $JOBS --target plant $2/plant; $FIX $1 -j $JOBS --target hq $2/hq"; }
+    fix_cmd() { echo "$FIX --no-cache $1 -j $JOBS --target plant $2/plant; $FIX --no-cache $1 -j $JOBS --target hq $2/hq"; }
     PER_FILE_TARGETS=no
   fi
 
@@ -90,7 +90,7 @@ bench_generated() {
   HF=(hyperfine --style basic --warmup 1)
   step "(a) --check on a clean, annotated folder"
   "${HF[@]}" --runs 5 --export-json "$OUT/a.json" \
-    -n alembic-fix "$FIX --check -j $JOBS $OUT/clean" \
+    -n alembic-fix "$FIX --no-cache --check -j $JOBS $OUT/clean" \
     -n ast-grep "${SG_SCAN[*]} $OUT/clean" \
     -n parse_only "$PARSE -j $JOBS $OUT/clean" >&2
 
@@ -114,7 +114,7 @@ bench_generated() {
   step "(d) peak memory (GNU time, max RSS)"
   rss() { /usr/bin/time -f %M -o "$OUT/rss.tmp" sh -c "$1" >/dev/null 2>&1 || true; tail -n1 "$OUT/rss.tmp"; }
   {
-    echo "a alembic-fix $(rss "$FIX --check -j $JOBS $OUT/clean")"
+    echo "a alembic-fix $(rss "$FIX --no-cache --check -j $JOBS $OUT/clean")"
     echo "a ast-grep $(rss "${SG_SCAN[*]} $OUT/clean")"
     rm -rf "$OUT/work" && cp -r "$OUT/first" "$OUT/work" && sync
     echo "b alembic-fix $(rss "$(fix_cmd --quiet "$OUT/work")")"
@@ -146,6 +146,10 @@ bench_real() {
   [ "$status" = 0 ] || exit "$status"
   local map=$real/map.toml res=$real/results
   mkdir -p "$res"
+  # The result cache of the real half's runs: its own, emptied before each first run (r1, r4),
+  # filled by the warm-up of the steady state (r2); r2n is the steady state without it.
+  local cache=$PWD/$real/cache
+  export ALEMBIC_FIX_CACHE_DIR=$cache
   local load_before
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   python3 bench/astgrep/rules_for_map.py "$real/astgrep" --maps "$map"
@@ -178,13 +182,15 @@ bench_real() {
 
   local HF=(hyperfine --style basic --warmup 1 --runs "$REAL_RUNS" -i)
   step "(r1) first run: --check on files never annotated"
-  "${HF[@]}" --export-json "$res/r1.json" \
+  "${HF[@]}" --prepare "rm -rf $cache" --export-json "$res/r1.json" \
     -n alembic-fix "$fix --check $real/first" \
     -n ast-grep "$sg $real/first" \
     -n parse_only "$PARSE -j $JOBS $real/first" >&2
-  step "(r2) steady state: --check on files alembic-fix already fixed"
+  step "(r2) steady state: --check on files alembic-fix already fixed (r2n: without the cache)"
+  rm -rf "$cache"  # the warm-up fills it with these files' results alone
   "${HF[@]}" --export-json "$res/r2.json" \
     -n alembic-fix "$fix --check $real/fixed" \
+    -n "alembic-fix (no cache)" "$fix --no-cache --check $real/fixed" \
     -n ast-grep "$sg $real/fixed" \
     -n parse_only "$PARSE -j $JOBS $real/fixed" >&2
 
@@ -214,13 +220,13 @@ bench_real() {
     -n "parse_only (drops)" "$PARSE $real/large/drops" >&2
   rss() { /usr/bin/time -f %M -o "$res/rss.tmp" sh -c "$1" >/dev/null 2>&1 || true; tail -n1 "$res/rss.tmp"; }
   {
-    echo "r1 alembic-fix $(rss "$fix --check $real/first")"
+    echo "r1 alembic-fix $(rss "rm -rf $cache; $fix --check $real/first")"
     echo "r1 ast-grep $(rss "$sg $real/first")"
     echo "r1 parse_only $(rss "$PARSE -j $JOBS $real/first")"
     echo "r2 alembic-fix $(rss "$fix --check $real/fixed")"
     echo "r2 ast-grep $(rss "$sg $real/fixed")"
     rm -rf "$real/work" && cp -r "$real/first" "$real/work" && sync
-    echo "r4 alembic-fix $(rss "$fix -q $real/work")"
+    echo "r4 alembic-fix $(rss "rm -rf $cache; $fix -q $real/work")"
     sh -c "$restore"
     echo "r5 alembic-fix $(rss "$fix_longest")"
     echo "r5 ast-grep $(rss "$sg $real/large/longest")"

@@ -4,6 +4,7 @@
 #   libboost_program_options.a), found instead of the .so;
 # - fmt, toml++: Debian ships no static archive of either (libfmt-dev and libtomlplusplus-dev hold
 #   only the .so), so both are compiled in from Debian's headers in their header-only modes;
+# - xxHash (libxxhash-dev, the result cache): header-only everywhere (XXH_INLINE_ALL), nothing to link;
 # - the grammar is a static library already; libstdc++ and libgcc come from gcc's archives.
 set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
 set(Boost_USE_STATIC_LIBS ON)

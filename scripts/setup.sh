@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake make g++ pkg-config git ca-certificates
   libtree-sitter-dev libtomlplusplus-dev libfmt-dev libboost-program-options-dev doctest-dev
+  libxxhash-dev
   python3 python3-alembic python3-sqlalchemy
 )
 packages+=(${EXTRA_PACKAGES:-})

@@ -77,7 +77,10 @@ def show_difference(want, got):
 def run(binary, args, cwd):
     env = {k: v for k, v in os.environ.items() if k != "MIGRATION_TARGET"}
     env["NO_COLOR"] = "1"
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
+    # --no-cache: each run compiles its files, so the prefilter on and off are compared for real
+    # (the maps command, which shares this runner, keeps no cache).
+    no_cache = [] if args[:1] == ["maps"] else ["--no-cache"]
+    return subprocess.run([binary, *no_cache, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
 
 
 def bless_tree(path, tree):

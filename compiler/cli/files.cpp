@@ -385,6 +385,23 @@ void write(const std::string& path, std::string_view bytes) {
   flush_folder(target);
 }
 
+void write_unsynced(const std::string& path, std::string_view bytes) {
+  fs::path target = path;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) throw IoError(fmt::format("cannot create the folder: {}", ec.message()));
+  TemporaryFile temp(target);
+  temp.write_all(bytes);
+  if (::fchmod(temp.fd(), 0644) != 0) TemporaryFile::fail("cannot set the file's mode");
+  temp.rename_over(target.string());
+}
+
+std::string own_executable_identity() {
+  struct stat info {};
+  if (::stat("/proc/self/exe", &info) != 0) return {};
+  return fmt::format("{}:{}.{}:{}", info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ino);
+}
+
 void install_stop_handlers() {
   struct sigaction action {};
   action.sa_handler = on_stop_signal;

@@ -70,6 +70,13 @@ void replace(const std::string& path, std::string_view bytes, const OpenFile& or
 // The same for a file that may not exist yet (a map written with -o): a new one gets mode 0644.
 void write(const std::string& path, std::string_view bytes);
 
+// The same without the fsyncs, creating missing folders: for a file whose loss costs only time
+// (the result cache, compiler/cli/cache.h). Two writers at once: the last rename wins.
+void write_unsynced(const std::string& path, std::string_view bytes);
+
+// What tells this binary from another build of it: /proc/self/exe's size and modification time.
+std::string own_executable_identity();
+
 // On SIGINT, SIGTERM or SIGHUP: remove the temporary files in flight and exit 2, so an
 // interrupted run leaves each file either as it was or fully replaced. Threads that write call
 // block_stop_signals_in_this_thread() so the handler runs on the main thread only.

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/cli/cache.h"
 #include "compiler/cli/config.h"
 #include "compiler/cli/files.h"
 #include "compiler/cli/history_folders.h"
@@ -67,10 +68,17 @@ struct Compiled {
   bool needs_write = false;
 };
 
-// `before_waiting`: see files::OpenFile.
+// `before_waiting`: see files::OpenFile. `cache`: null when the run keeps none; `index`: the
+// job's place in the run, for RunCache::find_ahead.
 Compiled compile_job(const Job& job, const RunOptions& options, const CompileOptions& compile,
-                     PythonParser& parser, const std::function<void()>& before_waiting) {
+                     PythonParser& parser, const std::function<void()>& before_waiting, RunCache* cache = nullptr,
+                     size_t index = 0) {
   Compiled out;
+  if (cache)
+    if (auto hit = cache->find_ahead(index, job.folder, job.history)) {
+      out.result = std::move(*hit);
+      return out;
+    }
   out.real_path = job.path;
   if (job.link) {
     std::error_code ec;
@@ -93,8 +101,19 @@ Compiled compile_job(const Job& job, const RunOptions& options, const CompileOpt
     out.file.reset();
     return out;
   }
+  std::optional<RunCache::Lookup> cached;
+  if (cache) {
+    cached.emplace(cache->look_up(job.path, bytes, job.folder, job.history));
+    if (cached->hit) {
+      out.result = std::move(*cached->hit);
+      out.file.reset();
+      return out;
+    }
+  }
   try {
-    out.result = compile_file(job.path, std::move(bytes), compile, parser, job.folder, job.history);
+    MigrationHistory* history = cached ? cached->history(job.history) : job.history;
+    out.result = compile_file(job.path, std::move(bytes), compile, parser, job.folder, history);
+    if (cached) cache->keep(*cached, out.result);
   } catch (const std::exception& e) {
     out.result = internal_failure(e);
     out.file.reset();
@@ -137,8 +156,9 @@ class OrderedRun {
  public:
   using Done = std::function<void(const Job&, const FileResult&)>;
 
-  OrderedRun(const std::vector<Job>& work, unsigned jobs, const RunOptions& options, const CompileOptions& compile)
-      : work_(work), jobs_(jobs), options_(options), compile_(compile), slots_(work.size()),
+  OrderedRun(const std::vector<Job>& work, unsigned jobs, const RunOptions& options, const CompileOptions& compile,
+             RunCache* cache)
+      : work_(work), jobs_(jobs), options_(options), compile_(compile), cache_(cache), slots_(work.size()),
         ready_(work.size(), false) {
     writers_ = options.mode == Mode::kWrite ? kWriterThreads : 0;
     window_ = std::max<size_t>(kRunsAheadPerThread * kRunLength * jobs, 2 * size_t{writers_});
@@ -236,7 +256,7 @@ class OrderedRun {
       if (count == 0) return;
       first_held = first;
       for (size_t i = first; i < first + count; ++i)
-        done_here.push_back(compile_job(work_[i], options_, compile_, parser, hand_over_held));
+        done_here.push_back(compile_job(work_[i], options_, compile_, parser, hand_over_held, cache_, i));
       hand_over_held();
     }
   }
@@ -262,6 +282,7 @@ class OrderedRun {
   const unsigned jobs_;
   const RunOptions& options_;
   const CompileOptions& compile_;
+  RunCache* cache_;  // null: no cache (one file, --no-cache)
   unsigned writers_ = 0;
   size_t window_ = 0;
 
@@ -489,13 +510,59 @@ std::optional<std::vector<Root>> roots_to_fix(const RunOptions& options, Project
   return roots;
 }
 
+// Everything a file's result depends on besides its bytes, its folder answer and its history:
+// a change of any of it empties the cache (compiler/cli/cache.h). Output options (format, quiet,
+// verbose, statistics) are left out: the printers only read the result.
+ContentHash settings_digest(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd,
+                            const ConfigReads& config) {
+  DigestBuilder digest;
+  digest.add(ALEMBIC_FIX_VERSION).add(files::own_executable_identity()).add(cwd.string());
+  digest.add(compile.maps->origin());
+  config.add_to(digest);
+  digest.add(compile.target.value_or("\n(none)")).add(compile.target_from_environment ? "env" : "option");
+  // Not the mode: an unchanged file's result is the same under --check, --diff and a write.
+  digest.add(fmt::format("unknown {} annotate {} history {} prefilter {}", static_cast<int>(compile.passes.drops.unknown),
+                         compile.passes.annotate.enabled, options.history, compile.prefilter));
+  return digest.finish();
+}
+
+// The result cache for a run of two or more files; none for one file (the post-write hook: its
+// file is always new, and reading the cache would cost more than the file), nor with --no-cache,
+// nor where this binary cannot tell itself from another build.
+std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd,
+                                     const ConfigReads& config, const std::vector<Job>& work,
+                                     const std::vector<Root>& roots, TargetFolders& folders, unsigned jobs) {
+  if (!options.cache_dir || work.size() < 2 || files::own_executable_identity().empty()) return nullptr;
+  // The histories' folders first: finding them may read configuration the digest must cover.
+  std::vector<std::pair<MigrationHistory*, std::vector<HistoryFolders::Location>>> histories;
+  if (options.history && options.paths.empty() && !roots.empty()) {
+    histories.emplace_back(roots[0].history, std::vector<HistoryFolders::Location>{});
+    for (const auto& root : roots) histories.back().second.push_back({root.path, root.recursive});
+  } else if (options.history) {
+    for (const auto& root : roots) histories.emplace_back(root.history, history_locations(root.path, folders, cwd));
+  }
+  auto cache = std::make_unique<RunCache>(*options.cache_dir, cwd, settings_digest(options, compile, cwd, config), jobs);
+  // One folder's history, and that folder is the run's one root: its files are the run's own.
+  bool history_is_root = histories.size() == 1 && roots.size() == 1 && histories[0].second.size() == 1 &&
+                         histories[0].second[0].folder == fs::path(roots[0].path) &&
+                         histories[0].second[0].recursive == roots[0].recursive &&
+                         std::none_of(work.begin(), work.end(), [](const Job& j) { return j.link; });
+  std::vector<std::string> paths;
+  for (const Job& job : work) paths.push_back(job.path);
+  for (auto& [history, locations] : histories)
+    cache->add_history(history, std::move(locations), history_is_root ? std::optional(paths) : std::nullopt);
+  if (options.mode != Mode::kWrite) cache->hash_ahead(paths);
+  return cache;
+}
+
 }  // namespace
 
 int run(const RunOptions& options) {
   std::ios::sync_with_stdio(false);
   std::error_code cwd_ec;
   const fs::path cwd = fs::current_path(cwd_ec);
-  ProjectConfig project(cwd, files::config_reader());
+  ConfigReads config_reads;  // for the cache's settings digest
+  ProjectConfig project(cwd, options.cache_dir ? config_reads.recording(files::config_reader()) : files::config_reader());
   std::optional<TargetMap> maps = maps_or_say_why(options, project);
   if (!maps) return 2;
   std::vector<fs::path> locations;
@@ -530,15 +597,24 @@ int run(const RunOptions& options) {
     }
   }
   std::vector<Job> work = collect_work(*roots, cwd, folders, histories, report);
-  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
-    fix_stdin(options, compile, cwd, folders, stdin_history, report);
-
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
   if (work.size() > 1) histories.read_whole_on(jobs);
-  OrderedRun(work, jobs, options, compile).run([&](const Job& job, const FileResult& result) {
+  std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders, jobs);
+  size_t config_files_read = config_reads.count();
+  // stdin is never cached, but a history it shares with the files must be digested before it reads.
+  if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
+    fix_stdin(options, compile, cwd, folders, cache ? cache->watched(stdin_history) : stdin_history, report);
+
+  OrderedRun(work, jobs, options, compile, cache.get()).run([&](const Job& job, const FileResult& result) {
     report.file(job.path, result);
   });
+  if (cache) {
+    std::optional<std::string> why = cache->save(config_reads.count() == config_files_read);
+    if (options.verbose)
+      std::cerr << fmt::format("alembic-fix: {} of {} results from the result cache {}{}\n", cache->hits(), work.size(),
+                               cache->file().string(), why ? fmt::format(", which could not be written ({})", *why) : "");
+  }
   return report.finish();
 }
 

@@ -28,6 +28,7 @@ struct RunOptions {
   bool statistics = false;  // a count per code instead of each diagnostic
   bool prefilter = true;    // skip the parse of files a byte scan proves clean
   bool history = true;      // ownership from the migration history (--no-history turns it off)
+  std::optional<std::string> cache_dir;  // the result cache's folder (compiler/cli/cache.h); nullopt: --no-cache
   unsigned jobs = 0;  // 0: one per core
   OutputFormat format = OutputFormat::kText;
   std::string stdin_filename = "-";

@@ -136,12 +136,29 @@ po::options_description fix_options() {
       ("verbose,v", "say which rule decided each file's target")
       ("no-prefilter", "parse every file, even those a byte scan proves clean")
       ("no-history", "take table ownership from the map alone, not from the migrations' creates")
+      ("cache-dir", po::value<std::string>(), "where results of unchanged files are kept (default: $ALEMBIC_FIX_CACHE_DIR, else $XDG_CACHE_HOME/alembic-fix, else ~/.cache/alembic-fix)")
+      ("no-cache", "neither read nor write the result cache")
       ("jobs,j", po::value<unsigned>(), "files processed at once (default: number of cores)")
       ("stdin-filename", po::value<std::string>(), "the name used for - in messages")
       ("quiet,q", "print only warnings and errors")
       ("version", "print the version and exit")
       ("help,h", "print this help and exit");
   return visible;
+}
+
+// --cache-dir, else as black finds its cache: $ALEMBIC_FIX_CACHE_DIR, else $XDG_CACHE_HOME/alembic-fix,
+// else ~/.cache/alembic-fix; nullopt (no cache) when none of them is set.
+std::optional<std::string> cache_dir(const po::variables_map& vm) {
+  if (vm.count("cache-dir")) return vm["cache-dir"].as<std::string>();
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value && *value) return std::string(value);
+    return std::nullopt;
+  };
+  if (auto dir = env("ALEMBIC_FIX_CACHE_DIR")) return dir;
+  if (auto xdg = env("XDG_CACHE_HOME")) return *xdg + "/alembic-fix";
+  if (auto home = env("HOME")) return *home + "/.cache/alembic-fix";
+  return std::nullopt;
 }
 
 // The fixer's RunOptions from its options, or the usage error that stops it.
@@ -169,6 +186,10 @@ std::optional<std::string> run_options_from(const po::variables_map& vm, RunOpti
   options.prefilter = !vm.count("no-prefilter");
   options.history = !vm.count("no-history");
   if (vm.count("jobs")) options.jobs = vm["jobs"].as<unsigned>();
+  if (vm.count("cache-dir") && vm.count("no-cache")) return "--cache-dir and --no-cache cannot be combined";
+  if (vm.count("cache-dir") && vm["cache-dir"].as<std::string>().empty())
+    return "--cache-dir takes a folder, not an empty name (--no-cache: no cache)";
+  if (!vm.count("no-cache")) options.cache_dir = cache_dir(vm);
   std::string unknown = value_or(vm, "unknown", "keep");
   if (unknown == "keep") options.unknown = UnknownPolicy::kKeep;
   else if (unknown == "remove") options.unknown = UnknownPolicy::kRemove;

@@ -32,6 +32,14 @@ TargetFolders::TargetFolders(const TargetMap& maps, ProjectConfig& project, cons
 
 std::optional<std::string> TargetFolders::of(const std::string& path, const fs::path& cwd, bool link) {
   // A file that is no link sits in its folder's real folder: one realpath per folder, not per file.
+  // The same folder as named (the path up to its last slash) gives the same answer: a folder of
+  // thousands of files costs one lookup per file, not a normalised path and a tree search each.
+  std::string named_dir;
+  if (!link) {
+    size_t slash = path.rfind('/');
+    named_dir = cwd.native() + '\0' + (slash == std::string::npos ? std::string() : path.substr(0, slash));
+    if (auto known = by_named_dir_.find(named_dir); known != by_named_dir_.end()) return known->second;
+  }
   fs::path real_dir;
   if (link) {
     real_dir = real_or_lexical(cwd / path).parent_path();
@@ -43,6 +51,7 @@ std::optional<std::string> TargetFolders::of(const std::string& path, const fs::
   }
   auto [it, inserted] = answers_.try_emplace(real_dir);
   if (inserted) it->second = search(real_dir);
+  if (!link) by_named_dir_.emplace(std::move(named_dir), it->second);
   return it->second;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/cli/config.h"
@@ -59,6 +60,7 @@ class TargetFolders {
   std::map<std::filesystem::path, std::optional<std::string>> answers_;  // real folder -> answer
   std::map<std::filesystem::path, bool> is_root_;                        // folder -> holds a marker
   std::map<std::filesystem::path, Locations> root_locations_;
+  std::unordered_map<std::string, std::optional<std::string>> by_named_dir_;  // cwd \0 folder as named -> answer
 };
 
 }  // namespace alembic_fix
