@@ -316,15 +316,16 @@ std::optional<ScanVerdict> scan_target(const std::vector<Token>& tokens, std::st
   return ScanVerdict{hints.option ? *hints.option : *hints.folder, end};
 }
 
-// kNoForeignSql for one literal: no DROP, and no word (SQL identifiers, dotted or not, case-folded
+// kNoForeignSql for one literal: no DROP in SQL, and no word (SQL identifiers, dotted or not, case-folded
 // as databases fold them) that only other targets' tables are named.
-// `sql_read`: the literal is SQL execute_sql_owned() has read whole, its drops judged: DROP is no
-// reason to refuse it.
-bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit, bool sql_read = false) {
+// `drop_is_prose`: DROP here is no reason to refuse the literal. It is one only in .execute(...)
+// SQL that execute_sql_owned() has not judged whole: raw-sql reads SQL nowhere else, and there
+// adjacent pieces may spell a DROP its bracketed text does not show ('DR' 'OP INDEX ...').
+bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64_t own_bit, bool drop_is_prose) {
   std::string word;
   auto foreign_word = [&]() {
     if (word.empty()) return false;
-    if (word == "drop") return !sql_read;
+    if (word == "drop") return !drop_is_prose;
     uint64_t owners = maps.owner_mask(TableRef{word, {}});
     size_t dot = word.rfind('.');
     if (!owners && dot != std::string::npos) owners = maps.owner_mask(TableRef{word.substr(dot + 1), word.substr(0, dot)});
@@ -543,13 +544,14 @@ std::optional<ScanVerdict> scan_file(std::string_view text, const TargetMap& map
 
   std::vector<Reading> exact = read_exactly(tokens);
   size_t sql_end = 0;  // tokens before it, from an .execute(...) whose SQL execute_sql_owned() read
+  // A docstring or a comment= saying "drop the old column" is prose: only .execute(...) holds SQL.
   // What a literal says: no other target, no table only other targets list, no foreign SQL.
   auto literal_clean = [&](std::string_view content, size_t at) {
     if (content.empty()) return true;
     if (content != target && maps.has_target(content)) return false;  // branch_labels = "hq"?
     uint64_t owners = maps.owner_mask(TableRef{std::string(content), {}});
     if (owners && !(owners & own_bit)) return false;
-    return literal_words_clean(content, maps, own_bit, at < sql_end);
+    return literal_words_clean(content, maps, own_bit, exact[at] != kAsSql || at < sql_end);
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];

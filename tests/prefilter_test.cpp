@@ -289,7 +289,8 @@ TEST_CASE("literal SQL that drops only what is not another target's is read by t
            {"op.execute(f'DROP TABLE {name}')", "AF106"},
            {"op.execute('DROP TABLE dead_letter', execution_options=None)", ""},
            {"op.execute('DROP TABLE \\x64ead_letter')", ""},
-           {"op.execute('UPDATE hq_users SET x = 1; DROP TABLE dead_letter')", "AF108"}}) {
+           {"op.execute('UPDATE hq_users SET x = 1; DROP TABLE dead_letter')", "AF108"},
+           {"op.execute('SELECT 1; DR' 'OP INDEX ix_hq_users_email')", "AF106"}}) {
     const std::string& shown = foreign;  // clang 14: a structured binding cannot be captured
     INFO(shown);
     CHECK_FALSE(scan(in_downgrade(foreign)));
@@ -310,7 +311,10 @@ TEST_CASE("escapes, concatenation and f-strings in a function body outside op ca
                                  "    op.execute('a\\x41')\n",
                                  "    op.execute(f\"UPDATE {table} SET name = '{fix(name)}'\")\n",
                                  "    batch_op.execute('UPDATE hq\\x5fusers SET a = 1')\n",
-                                 "    x = f'{run(1)} {\", \".join(names)}'\n"}) {
+                                 "    x = f'{run(1)} {\", \".join(names)}'\n",
+                                 // Prose: no pass reads SQL outside .execute(...).
+                                 "    op.add_column('tickets', sa.Column('a', comment='drop me later'))\n",
+                                 "    \"\"\"Drop dead_letter.category, then DROP TABLE stations_old.\"\"\"\n"}) {
     std::string text = with(kClean, "def downgrade():\n", "def downgrade():\n" + body);
     CHECK(scan(text) == "plant");
     check_same_as_parsed(text);

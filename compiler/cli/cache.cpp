@@ -65,6 +65,9 @@ class Reader {
     return h;
   }
   std::string str() { return std::string(take(u32())); }
+  std::string_view view() { return take(u32()); }
+  // Where the next read starts: for cutting an entry out of the bytes whole.
+  const char* position() const { return rest_.data(); }
 
  private:
   std::string_view take(size_t n) {
@@ -86,8 +89,8 @@ std::optional<Code> code_by_id(std::string_view id) {
   return std::nullopt;
 }
 
-void write_entry(Writer& w, const std::string& path, const ResultCache::Entry& e) {
-  w.str(path);
+// An entry on disk: its path (write_entry), then its body (write_body).
+void write_body(Writer& w, const ResultCache::Entry& e) {
   w.hash(e.content);
   w.u8(e.folder ? 1 : 0);
   w.str(e.folder.value_or(""));
@@ -108,11 +111,35 @@ void write_entry(Writer& w, const std::string& path, const ResultCache::Entry& e
   }
 }
 
-// One entry, or nullopt when it names a code this build does not know (then it is only skipped).
-std::optional<std::pair<std::string, ResultCache::Entry>> read_entry(Reader& r) {
-  std::pair<std::string, ResultCache::Entry> out;
-  auto& [path, e] = out;
-  path = r.str();
+// The body of the entry `r` is at, as bytes, its path read: the cache keeps entries encoded (a
+// decoded result weighs three times as much, and most entries of a run are never looked at).
+std::string_view skip_body(Reader& r) {
+  const char* begin = r.position();
+  r.hash();
+  r.u8();
+  r.view();
+  r.u8();
+  r.hash();
+  r.u8();
+  r.view();
+  r.u8();
+  r.view();
+  r.u8();
+  uint32_t count = r.u32();
+  for (uint32_t i = 0; i < count && !r.failed(); ++i) {
+    r.view();
+    r.u32();
+    r.u32();
+    r.view();
+  }
+  return r.failed() ? std::string_view() : std::string_view(begin, static_cast<size_t>(r.position() - begin));
+}
+
+// One entry's body, or nullopt when it names a code this build does not know (then it is a miss).
+std::optional<ResultCache::Entry> read_body(std::string_view body) {
+  Reader r(body);
+  std::optional<ResultCache::Entry> out(std::in_place);
+  ResultCache::Entry& e = *out;
   e.content = r.hash();
   bool has_folder = r.u8();
   std::string folder = r.str();
@@ -138,7 +165,7 @@ std::optional<std::pair<std::string, ResultCache::Entry>> read_entry(Reader& r) 
     if (!code) known = false;
     else e.result.diagnostics.push_back({*code, at, std::move(message)});
   }
-  if (!known) return std::nullopt;
+  if (!known || r.failed()) return std::nullopt;
   return out;
 }
 
@@ -296,52 +323,60 @@ ResultCache::ResultCache(fs::path dir, const fs::path& cwd, const ContentHash& s
   // overwrite it.
   ContentHash where = content_hash(absolute_path(cwd.string()));
   file_ = dir / fmt::format("{:016x}{:016x}.cache", where.high, where.low);
-  std::string bytes;
   try {
-    bytes = files::OpenFile(file_.string(), files::OpenFile::Lock::kNone).read();
+    loaded_ = files::OpenFile(file_.string(), files::OpenFile::Lock::kNone).read();
   } catch (const files::IoError&) {
     return;  // none yet, or unreadable: an empty cache
   }
-  loaded_other_ = true;
-  if (bytes.size() < kMagic.size() + 16 || !bytes.starts_with(kMagic)) return;
-  std::string_view body(bytes.data(), bytes.size() - 16);
-  Reader sum(std::string_view(bytes).substr(body.size()));
-  if (sum.hash() != content_hash(body)) return;
-  Reader r(body.substr(kMagic.size()));
-  if (r.u32() != kFormatVersion || r.hash() != settings_) return;
+  if (!index_loaded()) {
+    loaded_other_ = true;  // a file this run cannot use: rewritten at the end
+    loaded_ = std::string();
+    entries_.clear();
+  }
+}
+
+bool ResultCache::index_loaded() {
+  std::string_view bytes = loaded_;
+  if (bytes.size() < kMagic.size() + 16 || !bytes.starts_with(kMagic)) return false;
+  std::string_view signed_part = bytes.substr(0, bytes.size() - 16);
+  if (Reader(bytes.substr(signed_part.size())).hash() != content_hash(signed_part)) return false;
+  Reader r(signed_part.substr(kMagic.size()));
+  if (r.u32() != kFormatVersion || r.hash() != settings_) return false;
   uint32_t count = r.u32();
-  std::unordered_map<std::string, Entry> entries;
-  entries.reserve(count);
-  for (uint32_t i = 0; i < count && !r.failed(); ++i)
-    if (auto entry = read_entry(r); entry && !r.failed()) entries.insert(std::move(*entry));
-  if (r.failed() || !r.at_end()) return;
-  entries_ = std::move(entries);
-  loaded_other_ = false;
+  entries_.reserve(count);
+  for (uint32_t i = 0; i < count && !r.failed(); ++i) {
+    std::string_view path = r.view();
+    std::string_view body = skip_body(r);
+    if (!r.failed()) entries_.insert_or_assign(path, body);
+  }
+  return !r.failed() && r.at_end();
 }
 
 std::optional<FileResult> ResultCache::find(const std::string& path, const ContentHash& content,
                                             const std::optional<std::string>& folder, HistoryInputs* history) const {
   auto it = entries_.find(path);
   if (it == entries_.end()) return std::nullopt;
-  const Entry& e = it->second;
-  if (e.content != content || e.folder != folder) return std::nullopt;
-  if (e.history && (!history || history->digest() != *e.history)) return std::nullopt;
-  return e.result;
+  std::optional<Entry> e = read_body(it->second);
+  if (!e || e->content != content || e->folder != folder) return std::nullopt;
+  if (e->history && (!history || history->digest() != *e->history)) return std::nullopt;
+  return std::move(e->result);
 }
 
 void ResultCache::add(const std::string& path, const ContentHash& content, const std::optional<std::string>& folder,
                       const FileResult& result, const ContentHash* history_digest) {
   if (!keeps(result)) return;
-  Entry e{content, folder, history_digest ? std::optional(*history_digest) : std::nullopt, result};
-  e.result.output.clear();
-  e.result.diff.clear();
+  Writer w;
+  FileResult kept = result;
+  kept.output.clear();
+  kept.diff.clear();
+  write_body(w, {content, folder, history_digest ? std::optional(*history_digest) : std::nullopt, std::move(kept)});
   std::lock_guard lock(mu_);
-  added_.insert_or_assign(path, std::move(e));
+  added_.insert_or_assign(path, Added{std::move(w.bytes()), history_digest != nullptr});
 }
 
-void ResultCache::drop_added_if(const std::function<bool(const Entry&)>& drop) {
+void ResultCache::drop_added_asking_history() {
   std::lock_guard lock(mu_);
-  std::erase_if(added_, [&](const auto& item) { return drop(item.second); });
+  std::erase_if(added_, [](const auto& item) { return item.second.asked_history; });
 }
 
 std::optional<std::string> ResultCache::save() {
@@ -354,16 +389,23 @@ std::optional<std::string> ResultCache::save() {
   size_t kept = std::min(kMaxEntries, added_.size() + entries_.size());
   w.u32(static_cast<uint32_t>(kept));
   size_t written = 0;
-  for (const auto& [path, e] : added_) {
-    if (written == kept || w.bytes().size() > kMaxBytes) break;
-    write_entry(w, path, e);
+  // Sized once: a string grown by doubling would hold up to twice the file at its peak.
+  size_t size = w.bytes().size() + 4 + 16;
+  for (const auto& [path, added] : added_) size += 4 + path.size() + added.body.size();
+  for (const auto& [path, body] : entries_) size += 4 + path.size() + body.size();
+  w.bytes().reserve(std::min(size, kMaxBytes + files::kMaxFileSize / 4));
+  auto write_entry = [&](std::string_view path, std::string_view body) {
+    w.str(path);
+    w.bytes().append(body);
     ++written;
+  };
+  for (const auto& [path, added] : added_) {
+    if (written == kept || w.bytes().size() > kMaxBytes) break;
+    write_entry(path, added.body);
   }
-  for (const auto& [path, e] : entries_) {
+  for (const auto& [path, body] : entries_) {
     if (written == kept || w.bytes().size() > kMaxBytes) break;
-    if (added_.count(path)) continue;
-    write_entry(w, path, e);
-    ++written;
+    if (!added_.count(std::string(path))) write_entry(path, body);
   }
   if (written != kept) {  // fewer than counted (entries replaced): patch the count
     uint32_t n = static_cast<uint32_t>(written);
@@ -440,7 +482,7 @@ void RunCache::keep(const Lookup& lookup, const FileResult& result) {
 }
 
 std::optional<std::string> RunCache::save(bool histories_complete) {
-  if (!histories_complete) results_.drop_added_if([](const ResultCache::Entry& e) { return e.history.has_value(); });
+  if (!histories_complete) results_.drop_added_asking_history();
   return results_.save();
 }
 

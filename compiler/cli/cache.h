@@ -135,8 +135,8 @@ class ResultCache {
   // A result a file's compile gave; kept only if it leaves the file as it is. Thread-safe.
   void add(const std::string& path, const ContentHash& content, const std::optional<std::string>& folder,
            const FileResult& result, const ContentHash* history_digest);
-  // Forgets this run's results `drop` says no longer hold.
-  void drop_added_if(const std::function<bool(const Entry&)>& drop);
+  // Forgets this run's results whose compile asked the history.
+  void drop_added_asking_history();
   // Writes the file when this run changed anything. Returns why it could not, or nullopt.
   std::optional<std::string> save();
 
@@ -149,12 +149,21 @@ class ResultCache {
 
 
  private:
+  bool index_loaded();  // entries_ from loaded_; false when the file is not one this run can use
+
   std::filesystem::path file_;
   ContentHash settings_;
   bool loaded_other_ = false;  // a file was there that this run could not use: rewrite it
-  std::unordered_map<std::string, Entry> entries_;  // read-only while files compile
+  // Entries are kept encoded, as on disk (decoded on a look-up): the file's bytes, path -> body
+  // views into them; read-only while files compile.
+  std::string loaded_;
+  std::unordered_map<std::string_view, std::string_view> entries_;
   std::mutex mu_;
-  std::map<std::string, Entry> added_;
+  struct Added {
+    std::string body;
+    bool asked_history = false;
+  };
+  std::map<std::string, Added> added_;
 };
 
 // What the fix command's run holds of the cache: the results, the hashes computed so far, and
