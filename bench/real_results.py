@@ -59,7 +59,7 @@ def main() -> int:
     large = summary["large"]
     lines = [
         f"Machine: {o.machine}; every tool with `-j {o.jobs}`. {o.versions}. Load average (1, 5, 15 min) "
-        f"before -> after the real half: {o.load} (other sessions were building on the same 2 cores).",
+        f"before -> after the real half: {o.load} (the bench's own runs count in it: a run with -j 2 keeps both cores busy).",
         "",
         f"Corpus: {summary['files']:,} migrations, {summary['bytes'] / 1e6:.1f} MB: the {summary['sources']:,} "
         f"Alembic migrations of {len(summary['repos'])} public projects (`bench/real_corpus.lock`, "
