@@ -486,18 +486,4 @@ std::optional<std::string> RunCache::save(bool histories_complete) {
   return results_.save();
 }
 
-std::vector<HistoryFolders::Location> history_locations(const std::string& path, TargetFolders& folders,
-                                                        const fs::path& cwd) {
-  // Mirrors HistoryFolders::for_path: the folders whose files its history reads.
-  if (auto configured = folders.locations_holding(path, cwd)) {
-    std::vector<HistoryFolders::Location> locations;
-    for (auto& folder : configured->folders) locations.push_back({folder, configured->recursive});
-    return locations;
-  }
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return {{fs::path(path), true}};
-  fs::path folder = fs::path(path).parent_path();
-  return {{folder.empty() ? fs::path(".") : folder, false}};
-}
-
 }  // namespace alembic_fix

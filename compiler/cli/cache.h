@@ -174,7 +174,7 @@ class RunCache {
   RunCache(std::filesystem::path dir, const std::filesystem::path& cwd, const ContentHash& settings, unsigned threads)
       : threads_(threads), results_(std::move(dir), cwd, settings) {}
 
-  // The history files of `locations` (history_locations) feed; before the run starts.
+  // The history files of `locations` (HistoryFolders::locations_for) feed; before the run starts.
   // `run_files`: see HistoryInputs.
   void add_history(MigrationHistory* history, std::vector<HistoryFolders::Location> locations,
                    std::optional<std::vector<std::string>> run_files = std::nullopt);
@@ -224,9 +224,5 @@ class RunCache {
   std::vector<std::optional<ContentHash>> ahead_;
   std::vector<std::unique_ptr<RecordingHistory>> watched_;
 };
-
-// The folders whose files the history HistoryFolders::for_path(path) reads (it mirrors that).
-std::vector<HistoryFolders::Location> history_locations(const std::string& path, TargetFolders& folders,
-                                                        const std::filesystem::path& cwd);
 
 }  // namespace alembic_fix

@@ -531,7 +531,7 @@ ContentHash settings_digest(const RunOptions& options, const CompileOptions& com
 // nor where this binary cannot tell itself from another build.
 std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOptions& compile, const fs::path& cwd,
                                      const ConfigReads& config, const std::vector<Job>& work,
-                                     const std::vector<Root>& roots, TargetFolders& folders, unsigned jobs) {
+                                     const std::vector<Root>& roots, HistoryFolders& history_folders, unsigned jobs) {
   if (!options.cache_dir || work.size() < 2 || files::own_executable_identity().empty()) return nullptr;
   // The histories' folders first: finding them may read configuration the digest must cover.
   std::vector<std::pair<MigrationHistory*, std::vector<HistoryFolders::Location>>> histories;
@@ -539,7 +539,7 @@ std::unique_ptr<RunCache> open_cache(const RunOptions& options, const CompileOpt
     histories.emplace_back(roots[0].history, std::vector<HistoryFolders::Location>{});
     for (const auto& root : roots) histories.back().second.push_back({root.path, root.recursive});
   } else if (options.history) {
-    for (const auto& root : roots) histories.emplace_back(root.history, history_locations(root.path, folders, cwd));
+    for (const auto& root : roots) histories.emplace_back(root.history, history_folders.locations_for(root.path));
   }
   auto cache = std::make_unique<RunCache>(*options.cache_dir, cwd, settings_digest(options, compile, cwd, config), jobs);
   // One folder's history, and that folder is the run's one root: its files are the run's own.
@@ -600,7 +600,7 @@ int run(const RunOptions& options) {
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(work.size(), 1)));
   if (work.size() > 1) histories.read_whole_on(jobs);
-  std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, folders, jobs);
+  std::unique_ptr<RunCache> cache = open_cache(options, compile, cwd, config_reads, work, *roots, histories, jobs);
   size_t config_files_read = config_reads.count();
   // stdin is never cached, but a history it shares with the files must be digested before it reads.
   if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())

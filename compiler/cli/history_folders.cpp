@@ -165,17 +165,21 @@ HistoryFolders::HistoryFolders(const TargetMap& maps, std::optional<std::string>
 
 HistoryFolders::~HistoryFolders() = default;
 
-MigrationHistory* HistoryFolders::for_path(const std::string& path) {
-  if (path == "-") return nullptr;
+std::vector<HistoryFolders::Location> HistoryFolders::locations_for(const std::string& path) {
   if (auto configured = folders_.locations_holding(path, cwd_)) {
     std::vector<Location> locations;
     for (auto& folder : configured->folders) locations.push_back({folder, configured->recursive});
-    return for_locations(std::move(locations));
+    return locations;
   }
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return for_locations({{fs::path(path), true}});
+  if (fs::is_directory(path, ec)) return {{fs::path(path), true}};
   fs::path folder = fs::path(path).parent_path();
-  return for_locations({{folder.empty() ? fs::path(".") : folder, false}});
+  return {{folder.empty() ? fs::path(".") : folder, false}};
+}
+
+MigrationHistory* HistoryFolders::for_path(const std::string& path) {
+  if (path == "-") return nullptr;
+  return for_locations(locations_for(path));
 }
 
 MigrationHistory* HistoryFolders::for_locations(std::vector<Location> locations) {

@@ -47,6 +47,8 @@ class HistoryFolders {
 
   // The history for a PATH argument (a file, a folder; "-" has none: nullptr).
   MigrationHistory* for_path(const std::string& path);
+  // The folders for_path(path) reads (the result cache digests their files).
+  std::vector<Location> locations_for(const std::string& path);
   // The history of the given folders (a run without PATH: the configuration's locations).
   MigrationHistory* for_locations(std::vector<Location> locations);
 
