@@ -346,8 +346,9 @@ bool literal_words_clean(std::string_view content, const TargetMap& maps, uint64
 // An f-string's replacement fields, read as the tokenizer read the string: each `{` closed, with
 // the strings inside a field closed too, and no `op` in a field (the parser sees an op call or an
 // op taken as a value there; any other call reaches no operation the scan does not see, since
-// `alembic.op`, `from alembic.op import` and aliases of op already send the file to the parser). A field holding the string's own quote (PEP 701) makes
-// the tokenizer end the string early, inside a field: that shows as a field left open.
+// `alembic.op`, `from alembic.op import` and aliases of op already send the file to the parser).
+// A field holding the string's own quote (PEP 701) makes the tokenizer end the string early,
+// inside a field: that shows as a field left open.
 bool fields_plain(std::string_view content) {
   int depth = 0;
   for (size_t i = 0; i < content.size(); ++i) {
